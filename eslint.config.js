@@ -1,0 +1,46 @@
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+import svelteConfig from './svelte.config.js';
+
+/** The pure folders must not reach for the DOM, Svelte or UI libraries (ARCHITECTURE.md). */
+const pureRestrictions = {
+	'no-restricted-imports': [
+		'error',
+		{
+			patterns: [
+				{ group: ['svelte', 'svelte/*', '$app/*', 'd3', 'd3-*', 'elkjs', 'elkjs/*', 'katex'], message: 'Pure folders (engine, models, data, train, viz) must not import UI code.' },
+				{ group: ['$lib/components/*', '$lib/state/*', '**/components/**', '**/state/**'], message: 'Imports point down: routes → components → state → {viz, train} → {models, data} → engine.' }
+			]
+		}
+	]
+};
+
+export default ts.config(
+	js.configs.recommended,
+	...ts.configs.recommended,
+	...svelte.configs.recommended,
+	{ languageOptions: { globals: { ...globals.browser, ...globals.node } } },
+	{
+		files: ['**/*.svelte', '**/*.svelte.ts', '**/*.svelte.js'],
+		languageOptions: { parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig } }
+	},
+	{
+		rules: {
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+			'@typescript-eslint/no-non-null-assertion': 'off'
+		}
+	},
+	{
+		files: ['src/lib/engine/**/*.ts'],
+		rules: {
+			'no-restricted-imports': ['error', { patterns: [
+				{ regex: '^(?!\.\.?/)', message: 'The engine imports nothing from npm or $lib: it is the lesson and stays dependency-free.' },
+				{ regex: '/(models|data|train|viz|state|components|routes)/', message: 'The engine imports nothing of ours outside src/lib/engine.' }
+			] }]
+		}
+	},
+	{ files: ['src/lib/{models,data,train,viz}/**/*.ts'], ignores: ['**/*.worker.ts'], rules: pureRestrictions },
+	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'static/', 'bench/results/', 'test-results/', 'playwright-report/'] }
+);

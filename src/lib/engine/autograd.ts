@@ -1,0 +1,136 @@
+// Reverse-mode autodiff: topological order (iterative, GPT graphs are deep), rules applied in reverse, grads accumulated.
+import { noGrad } from './grad-mode';
+import { sameShape, shapeStr } from './shape';
+import { storageFor, Tensor } from './tensor';
+import { binaryMap, full, sumTo } from './ops/kernels';
+import { RULES } from './ops/index';
+import type { OpKind, Rule } from './ops/types';
+import { recorder, unrecorded, type Recorder } from './trace';
+
+/** Tensors reachable from `root` through grad nodes, inputs before the tensors made from them. */
+export function topoOrder(root: Tensor): Tensor[] {
+	const order: Tensor[] = [];
+	const seen = new Set<Tensor>([root]);
+	// explicit stack of (tensor, next input to visit) instead of recursion
+	const stack: [Tensor, number][] = [[root, 0]];
+	while (stack.length) {
+		const top = stack[stack.length - 1];
+		const inputs = top[0].node?.inputs ?? [];
+		if (top[1] < inputs.length) {
+			const child = inputs[top[1]++];
+			if (child.requiresGrad && !seen.has(child)) {
+				seen.add(child);
+				stack.push([child, 0]);
+			}
+		} else {
+			order.push(top[0]);
+			stack.pop();
+		}
+	}
+	return order;
+}
+
+/** A contiguous copy owned by the receiver (so it can be accumulated into in place). */
+function ownedCopy(g: Tensor): Tensor {
+	const t = new Tensor(storageFor(g.dtype === 'int32' ? 'float32' : g.dtype, g.size), g.shape);
+	t.data.set(g.values());
+	return t;
+}
+
+/**
+ * Compute gradients of `root` with respect to every leaf that requires grad, accumulating into `.grad`
+ * (like `loss.backward()`). `grad` defaults to 1 for a one-element root.
+ */
+export function backward(root: Tensor, grad?: Tensor): void {
+	if (!root.requiresGrad) {
+		throw new Error('backward(): this tensor does not require grad: no parameter with requiresGrad fed into it (or it was computed inside noGrad)');
+	}
+	if (!grad && root.size !== 1) {
+		throw new Error(`backward(): the root has shape ${shapeStr(root.shape)}; pass a gradient of that shape, or reduce it to one value first`);
+	}
+	const seed = grad ?? full(root.shape, 1, root.dtype === 'float64' ? 'float64' : 'float32');
+	if (!sameShape(seed.shape, root.shape)) throw new Error(`backward(): gradient shape ${shapeStr(seed.shape)} differs from the root's ${shapeStr(root.shape)}`);
+	const rec = recorder();
+	if (rec) {
+		rec.phase = 'backward';
+		rec.tensor(seed, 'grad', { gradOf: root.id });
+	}
+	const order = topoOrder(root);
+	const grads = new Map<Tensor, Tensor>([[root, seed]]);
+	noGrad(() => {
+		for (let i = order.length - 1; i >= 0; i--) {
+			const t = order[i];
+			const g = grads.get(t);
+			if (!g) continue;
+			grads.delete(t);
+			if (t.node === null || t.retainsGrad) accumulateLeaf(t, g, rec);
+			if (t.node !== null) propagate(t, g, grads, rec);
+		}
+	});
+}
+
+function accumulateLeaf(t: Tensor, g: Tensor, rec: Recorder | null): void {
+	if (t.grad === null) {
+		t.grad = ownedCopy(g);
+		return;
+	}
+	const prev = rec ? rec.tensor(ownedCopy(t.grad), 'grad', { gradOf: t.id }) : -1;
+	const acc = t.grad.data;
+	const v = g.values();
+	for (let k = 0; k < acc.length; k++) acc[k] += v[k];
+	if (rec) {
+		const sum = ownedCopy(t.grad);
+		rec.tensor(sum, 'grad', { gradOf: t.id });
+		rec.node({ op: 'accumulate', inputs: [prev, rec.tensor(g, 'grad', { gradOf: t.id })], output: sum.id, attrs: { target: t.id } });
+	}
+}
+
+/** Apply the backward rule of the op that made `t`, sending one gradient to each input that needs one. */
+function propagate(t: Tensor, g: Tensor, grads: Map<Tensor, Tensor>, rec: Recorder | null): void {
+	const node = t.node!;
+	const rule = RULES[node.kind as OpKind] as Rule<unknown>;
+	const ctx = { inputs: node.inputs, out: t, attrs: node.attrs, saved: node.saved };
+	const raw = unrecorded(() => rule.backward(g, ctx));
+	const sent: number[] = [];
+	for (let k = 0; k < node.inputs.length; k++) {
+		const x = node.inputs[k];
+		const gk = raw[k];
+		if (!x.requiresGrad || !gk) {
+			sent.push(-1);
+			continue;
+		}
+		if (!canSumTo(gk.shape, x.shape)) {
+			throw new Error(`internal: ${node.kind} backward gave a gradient of shape ${shapeStr(gk.shape)} for an input of shape ${shapeStr(x.shape)}`);
+		}
+		// NOTE: when recording, each gradient gets its own Tensor object (ids), even where a rule passes one through
+		const gx = rec ? alias(sumTo(gk, x.shape)) : sumTo(gk, x.shape);
+		sent.push(rec ? rec.tensor(gx, 'grad', { gradOf: x.id }) : -1);
+		const prev = grads.get(x);
+		if (!prev) grads.set(x, gx);
+		else {
+			const sum = binaryMap(prev, gx, (p, q) => p + q);
+			grads.set(x, sum);
+			if (rec) {
+				rec.tensor(sum, 'grad', { gradOf: x.id });
+				rec.node({ op: 'accumulate', inputs: [prev.id, gx.id], output: sum.id, attrs: { target: x.id } });
+			}
+		}
+	}
+	if (rec) {
+		const gid = rec.tensor(g, 'grad', { gradOf: t.id });
+		rec.node({ op: node.kind, inputs: [gid], output: sent.find((s) => s >= 0) ?? -1, attrs: node.attrs as never, of: node.traceId, grads: sent, scope: rec.trace.nodes[node.traceId]?.scope });
+	}
+}
+
+function canSumTo(from: readonly number[], to: readonly number[]): boolean {
+	if (to.length > from.length) return false;
+	for (let i = 0; i < to.length; i++) {
+		const f = from[from.length - to.length + i];
+		if (to[i] !== 1 && to[i] !== f) return false;
+	}
+	return true;
+}
+
+function alias(t: Tensor): Tensor {
+	return new Tensor(t.data, t.shape, t.strides, t.offset);
+}

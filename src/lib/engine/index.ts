@@ -1,0 +1,10 @@
+// The engine's public API: a mini PyTorch in TypeScript. Nothing outside the engine imports its internals.
+export { Tensor, type DType, type Storage } from './tensor';
+export { tensor, full, zeros, ones, arange, detach, type TensorOptions } from './creation';
+export * from './functional';
+export { backward } from './autograd';
+export { noGrad, isGradEnabled } from './grad-mode';
+export { Generator } from './random';
+export { record, setPhase, withScope, recorder, type Trace, type TraceNode, type TraceTensor, type Phase, type Attrs } from './trace';
+export { numel, broadcastShapes, shapeStr } from './shape';
+export type { OpKind, OpAttrs } from './ops/index';

@@ -1,0 +1,125 @@
+// Raw loops the op rules share: elementwise maps with broadcasting, and sums back to a shape. No autograd here.
+import { broadcastShapes, contiguousStrides, numel, sameShape, type Shape } from '../shape';
+import { resultDType, storageFor, Tensor, type FloatStorage, type Storage } from '../tensor';
+
+/** A new contiguous float tensor of this shape (zeros). */
+export function empty(shape: Shape, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+	return new Tensor(storageFor(dtype, numel(shape)), shape);
+}
+
+/** Strides to read `t` as if it had the broadcast shape `shape` (0 where it is stretched). */
+export function broadcastStrides(t: Tensor, shape: Shape): number[] {
+	const n = shape.length;
+	const out = new Array<number>(n).fill(0);
+	for (let i = 0; i < t.ndim; i++) {
+		const j = n - t.ndim + i;
+		out[j] = t.shape[i] === 1 && shape[j] !== 1 ? 0 : t.strides[i];
+	}
+	return out;
+}
+
+/** Elementwise f(x) into a new contiguous tensor. */
+export function unaryMap(x: Tensor, f: (v: number) => number): Tensor {
+	const src = x.values();
+	const out = empty(x.shape, resultDType(x));
+	const o = out.data;
+	for (let i = 0; i < o.length; i++) o[i] = f(src[i]);
+	return out;
+}
+
+/**
+ * Elementwise f(a, b) with NumPy broadcasting into a new contiguous tensor. Fast paths for equal shapes
+ * and for a scalar side; otherwise an odometer over the output with per-input strides.
+ */
+export function binaryMap(a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
+	const dtype = resultDType(a, b);
+	if (sameShape(a.shape, b.shape)) {
+		const av = a.values();
+		const bv = b.values();
+		const out = empty(a.shape, dtype);
+		const o = out.data;
+		for (let i = 0; i < o.length; i++) o[i] = f(av[i], bv[i]);
+		return out;
+	}
+	const shape = broadcastShapes(a.shape, b.shape);
+	const out = empty(shape, dtype);
+	const o = out.data;
+	if (b.size === 1 && sameShape(a.shape, shape)) {
+		const av = a.values();
+		const y = b.data[b.offset];
+		for (let i = 0; i < o.length; i++) o[i] = f(av[i], y);
+		return out;
+	}
+	if (a.size === 1 && sameShape(b.shape, shape)) {
+		const bv = b.values();
+		const x = a.data[a.offset];
+		for (let i = 0; i < o.length; i++) o[i] = f(x, bv[i]);
+		return out;
+	}
+	stridedBinary(a, b, shape, o, f);
+	return out;
+}
+
+function stridedBinary(a: Tensor, b: Tensor, shape: Shape, o: Storage, f: (x: number, y: number) => number): void {
+	const nd = shape.length;
+	const sa = broadcastStrides(a, shape);
+	const sb = broadcastStrides(b, shape);
+	const ad = a.data;
+	const bd = b.data;
+	const last = nd - 1;
+	const len = shape[last];
+	const la = sa[last];
+	const lb = sb[last];
+	const idx = new Array<number>(nd).fill(0);
+	let pa = a.offset;
+	let pb = b.offset;
+	for (let i = 0; i < o.length; i += len) {
+		for (let j = 0, qa = pa, qb = pb; j < len; j++, qa += la, qb += lb) o[i + j] = f(ad[qa], bd[qb]);
+		for (let d = last - 1; d >= 0; d--) {
+			idx[d]++;
+			pa += sa[d];
+			pb += sb[d];
+			if (idx[d] < shape[d]) break;
+			pa -= idx[d] * sa[d];
+			pb -= idx[d] * sb[d];
+			idx[d] = 0;
+		}
+	}
+}
+
+/**
+ * Sum a (broadcast-shaped) tensor back down to `shape`: the gradient of broadcasting.
+ * Leading extra dims and dims where `shape` has 1 are summed.
+ */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+	if (sameShape(g.shape, shape)) return g;
+	const out = empty(shape, resultDType(g));
+	const o = out.data;
+	const nd = g.ndim;
+	const lead = nd - shape.length;
+	const ostr = contiguousStrides(shape);
+	// stride into out for each dim of g (0 where summed)
+	const os = new Array<number>(nd).fill(0);
+	for (let i = lead; i < nd; i++) os[i] = shape[i - lead] === 1 && g.shape[i] !== 1 ? 0 : ostr[i - lead];
+	const gv = g.values();
+	const idx = new Array<number>(nd).fill(0);
+	let p = 0;
+	for (let i = 0; i < gv.length; i++) {
+		o[p] += gv[i];
+		for (let d = nd - 1; d >= 0; d--) {
+			idx[d]++;
+			p += os[d];
+			if (idx[d] < g.shape[d]) break;
+			p -= idx[d] * os[d];
+			idx[d] = 0;
+		}
+	}
+	return out;
+}
+
+/** A float tensor filled with one value. */
+export function full(shape: Shape, value: number, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+	const t = empty(shape, dtype);
+	(t.data as FloatStorage).fill(value);
+	return t;
+}

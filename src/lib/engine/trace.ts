@@ -1,0 +1,145 @@
+// The trace: what the engine computed, as plain serialisable data, recorded only while a session asks for it.
+import type { DType, Storage, Tensor } from './tensor';
+
+export type Phase = 'forward' | 'backward' | 'update';
+export type AttrValue = number | boolean | string | null | readonly number[] | readonly (number | null)[];
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+/** How a tensor entered the trace: made by an op, or a leaf (a parameter, a data input, a constant). */
+export type TensorRole = 'op' | 'param' | 'input' | 'const' | 'grad';
+
+/** A snapshot of a tensor's values at the moment it was recorded (row-major copy). */
+export interface TraceTensor {
+	id: number;
+	shape: number[];
+	dtype: DType;
+	role: TensorRole;
+	/** Parameter path, `idx`, `targets`, or for gradients `grad(<name or id>)`. */
+	name?: string;
+	/** Module path where the tensor was made (leaves: where first used). */
+	scope: string;
+	/** Gradients: the id of the tensor this is the gradient of. */
+	gradOf?: number;
+	values: Storage;
+}
+
+/**
+ * One recorded step. Forward: `inputs` → `output`. Backward (`of` = the forward node): `inputs` holds the
+ * incoming gradient of the forward output, `grads[i]` the gradient sent to forward input i (-1: none) and
+ * `output` the first of them. `accumulate`: `inputs` = [the .grad so far, the new contribution], `output` = the sum,
+ * `attrs.target` = the tensor whose gradient it is. Update: `inputs` = [parameter before, its grad], `output` = after.
+ */
+export interface TraceNode {
+	id: number;
+	op: string;
+	inputs: number[];
+	output: number;
+	attrs: Attrs;
+	scope: string;
+	phase: Phase;
+	of?: number;
+	grads?: number[];
+}
+
+export interface Trace {
+	nodes: TraceNode[];
+	/** Every tensor a node names, by id. */
+	tensors: Record<number, TraceTensor>;
+}
+
+/** Collects nodes while a recording session is on. */
+export class Recorder {
+	readonly trace: Trace = { nodes: [], tensors: {} };
+	phase: Phase = 'forward';
+	scopes: string[] = [];
+
+	get scope(): string {
+		return this.scopes.length ? this.scopes[this.scopes.length - 1] : '';
+	}
+
+	/** Snapshot a tensor once (values are copied: later in-place updates do not change the record). */
+	tensor(t: Tensor, role: TensorRole, extra: Partial<TraceTensor> = {}): number {
+		if (!(t.id in this.trace.tensors)) {
+			this.trace.tensors[t.id] = {
+				id: t.id,
+				shape: [...t.shape],
+				dtype: t.dtype,
+				role,
+				scope: this.scope,
+				values: t.copyValues(),
+				...(t.name !== undefined ? { name: t.name } : {}),
+				...extra
+			};
+		}
+		return t.id;
+	}
+
+	/** A leaf input of an op: a parameter when it requires grad and has a name, else an input or constant. */
+	leaf(t: Tensor): number {
+		if (t.id in this.trace.tensors) return t.id;
+		const role: TensorRole = t.requiresGrad ? 'param' : t.name !== undefined ? 'input' : 'const';
+		return this.tensor(t, role);
+	}
+
+	node(n: Omit<TraceNode, 'id' | 'scope' | 'phase'> & { scope?: string }): number {
+		const id = this.trace.nodes.length;
+		this.trace.nodes.push({ ...n, id, scope: n.scope ?? this.scope, phase: this.phase });
+		return id;
+	}
+}
+
+let active: Recorder | null = null;
+
+/** The recorder of the session that is on, or null (the common case: then nothing is recorded). */
+export function recorder(): Recorder | null {
+	return active;
+}
+
+/**
+ * Run `fn` with recording on and return its result with the trace. Forward ops, backward steps and
+ * optimizer updates made inside are appended; use `setPhase` to mark the update phase.
+ */
+export function record<T>(fn: () => T): { result: T; trace: Trace } {
+	const prev = active;
+	const rec = new Recorder();
+	active = rec;
+	try {
+		const result = fn();
+		return { result, trace: rec.trace };
+	} finally {
+		active = prev;
+	}
+}
+
+/** Set the phase of what is recorded next (no-op when not recording). */
+export function setPhase(phase: Phase): void {
+	if (active) active.phase = phase;
+}
+
+/**
+ * Run `fn` inside a module scope: ops recorded inside carry the dotted path (`blocks.0.sa.heads.2`).
+ * Nested scopes join with dots. Costs one comparison when not recording.
+ */
+export function withScope<T>(name: string, fn: () => T): T {
+	const rec = active;
+	if (rec === null || name === '') return fn();
+	const parent = rec.scope;
+	rec.scopes.push(parent ? `${parent}.${name}` : name);
+	try {
+		return fn();
+	} finally {
+		rec.scopes.pop();
+	}
+}
+
+/** Run `fn` with recording suspended (the engine uses it for the arithmetic inside a backward rule). */
+export function unrecorded<T>(fn: () => T): T {
+	const prev = active;
+	if (prev === null) return fn();
+	active = null;
+	try {
+		return fn();
+	} finally {
+		active = prev;
+	}
+}
