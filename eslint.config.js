@@ -36,7 +36,7 @@ export default ts.config(
 		files: ['src/lib/engine/**/*.ts'],
 		rules: {
 			'no-restricted-imports': ['error', { patterns: [
-				{ regex: '^(?!\.\.?/)', message: 'The engine imports nothing from npm or $lib: it is the lesson and stays dependency-free.' },
+				{ regex: '^(?!\\.\\.?/)', message: 'The engine imports nothing from npm or $lib: it is the lesson and stays dependency-free.' },
 				{ regex: '/(models|data|train|viz|state|components|routes)/', message: 'The engine imports nothing of ours outside src/lib/engine.' }
 			] }]
 		}

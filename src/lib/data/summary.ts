@@ -1,0 +1,19 @@
+// A dataset at a glance: size, lines, vocabulary and a few examples, for the start page.
+
+export interface DatasetSummary {
+	file: string;
+	bytes: number;
+	lines: number;
+	/** The distinct characters, sorted (newline shown as '\n'). */
+	vocab: string[];
+	examples: string[];
+}
+
+/** Summarise a dataset's text: names-style files show their first lines, free text a short excerpt. */
+export function summarize(file: string, text: string, bytes: number): DatasetSummary {
+	const lines = text.split('\n').filter((l) => l.length > 0);
+	const vocab = [...new Set(text)].sort();
+	const namesStyle = lines.length > 0 && lines.slice(0, 200).every((l) => l.length <= 40);
+	const examples = namesStyle ? lines.slice(0, 8) : [text.slice(0, 240).trimEnd()];
+	return { file, bytes, lines: lines.length, vocab, examples };
+}
