@@ -6,7 +6,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'static', 'data');
+// MAKEMORE_DATA_OUT: where to put the files (default static/data). MAKEMORE_DATA_DIR: a folder that holds them.
+// MAKEMORE_DATA_MIRROR: a base URL to download <file> from instead of the public sources.
+const outDir = resolve(process.env.MAKEMORE_DATA_OUT ?? join(root, 'static', 'data'));
 
 /** The datasets, their public sources and the sha256 in ../shared/data/SHA256SUMS. */
 export const DATASETS = [
@@ -24,11 +26,10 @@ export const DATASETS = [
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 
+/** The folder given in MAKEMORE_DATA_DIR, else ../shared/data when it exists. */
 function localDirs() {
-	const dirs = [];
-	if (process.env.MAKEMORE_DATA_DIR) dirs.push(resolve(process.env.MAKEMORE_DATA_DIR));
-	dirs.push(resolve(root, '..', 'shared', 'data'));
-	return dirs;
+	if (process.env.MAKEMORE_DATA_DIR) return [resolve(process.env.MAKEMORE_DATA_DIR)];
+	return [resolve(root, '..', 'shared', 'data')];
 }
 
 async function download(url) {
@@ -51,15 +52,16 @@ async function provide({ file, url, sha256: want }) {
 		writeFileSync(target, buf);
 		return `${file}: copied from ${dir}`;
 	}
+	const from = process.env.MAKEMORE_DATA_MIRROR ? `${process.env.MAKEMORE_DATA_MIRROR.replace(/\/$/, '')}/${file}` : url;
 	try {
-		const buf = await download(url);
-		if (sha256(buf) !== want) return `${file}: MISSING (the download from ${url} had the wrong sha256)`;
+		const buf = await download(from);
+		if (sha256(buf) !== want) return `${file}: MISSING (the download from ${from} had the wrong sha256)`;
 		writeFileSync(target, buf);
 		return `${file}: downloaded`;
 	} catch (err) {
 		return (
-			`${file}: MISSING (no local copy and the download failed: ${err.message}). ` +
-			`Put ${file} in a folder and run MAKEMORE_DATA_DIR=/that/folder npm run data`
+			`${file}: MISSING (no local copy and the download from ${from} failed: ${err.cause?.code ?? err.message}). ` +
+			`Download it from ${url}, put it in a folder and run: MAKEMORE_DATA_DIR=/that/folder npm run data`
 		);
 	}
 }
