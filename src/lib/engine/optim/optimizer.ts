@@ -1,0 +1,69 @@
+// The optimizer base: the parameters, the step counter, zeroGrad, and the 'update' nodes of a recorded trace.
+import { noGrad } from '../grad-mode';
+import { storageFor, Tensor, type FloatStorage } from '../tensor';
+import { recorder, type Attrs } from '../trace';
+import { toSchedule, type Schedule } from './schedule';
+
+/**
+ * Updates parameters in place from their `.grad`. `step()` applies one update to every parameter that has
+ * a gradient; while a trace is recorded it switches the phase to 'update' and records, per parameter, a node
+ * `update` with inputs [the parameter before, its gradient], output the parameter after, scope its dotted name.
+ */
+export abstract class Optimizer {
+	/** How many steps were taken (the schedule is asked for step `stepCount`). */
+	stepCount = 0;
+	readonly params: Tensor[];
+	readonly schedule: Schedule;
+
+	constructor(params: Iterable<Tensor>, lr: number | Schedule) {
+		this.params = [...params];
+		for (const p of this.params) {
+			if (!p.requiresGrad) throw new Error(`optimizer: parameter '${p.name ?? p.id}' does not require grad`);
+			if (!p.isContiguous() || p.offset !== 0 || p.dtype === 'int32') {
+				throw new Error(`optimizer: parameter '${p.name ?? p.id}' must be a contiguous float tensor that owns its storage`);
+			}
+		}
+		this.schedule = toSchedule(lr);
+	}
+
+	/** The learning rate the next step will use. */
+	get lr(): number {
+		return this.schedule(this.stepCount);
+	}
+
+	/** Forget the gradients (set to null, PyTorch's default `set_to_none=True`). */
+	zeroGrad(): void {
+		for (const p of this.params) p.grad = null;
+	}
+
+	/** One update of every parameter that has a gradient. */
+	step(): void {
+		const lr = this.lr;
+		const rec = recorder();
+		if (rec) rec.phase = 'update';
+		noGrad(() => {
+			this.params.forEach((p, i) => {
+				if (p.grad === null) return;
+				if (rec) rec.tensor(p, 'param');
+				const grad = p.grad.values() as FloatStorage;
+				const attrs = this.update(p.data as FloatStorage, grad, i, lr);
+				if (rec) {
+					const after = new Tensor(storageFor(p.dtype, p.size), p.shape);
+					after.data.set(p.data);
+					if (p.name !== undefined) after.name = p.name;
+					rec.node({
+						op: 'update',
+						inputs: [p.id, rec.tensor(p.grad, 'grad', { gradOf: p.id })],
+						output: rec.tensor(after, 'param'),
+						attrs: { lr, ...attrs },
+						scope: p.name ?? ''
+					});
+				}
+			});
+		});
+		this.stepCount++;
+	}
+
+	/** Update one parameter's values in place from its gradient; return the attrs to record (besides lr). */
+	protected abstract update(p: FloatStorage, grad: FloatStorage, index: number, lr: number): Attrs;
+}
