@@ -1,57 +1,194 @@
-// Batched matrix product with broadcasting of the batch dimensions; the backward uses transposed-operand kernels.
+// Batched matrix product: a packed, register-blocked GEMM in plain TypeScript that reads any strides (a transposed view costs nothing).
 import { broadcastShapes, numel, shapeStr } from '../shape';
-import { resultDType, type Storage, type Tensor } from '../tensor';
-import { broadcastStrides, empty } from './kernels';
+import { resultDType, Tensor, type Storage } from '../tensor';
+import { empty } from './kernels';
+import { scratch } from '../pool';
 import type { RuleTable } from './types';
 
 export interface MatmulAttrs {
 	matmul: Record<string, never>;
 }
 
+/** A strided matrix: element (i, j) lives at `data[off + i·rs + j·cs]`. */
+export interface MatrixView {
+	data: Storage;
+	off: number;
+	rs: number;
+	cs: number;
+}
+
+// NOTE: the blocking follows GotoBLAS. C is computed in MR×NR tiles held in 16 local doubles (V8 keeps most in
+// registers; a larger tile spills and was not faster). Operands are first packed into Float64Array panels so that
+// the inner loop reads two unit-stride streams of one element kind whatever the input dtype and strides were.
+const MR = 4; // rows of a C tile
+const NR = 4; // columns of a C tile
+const KC = 256; // depth of a packed panel: a 4×KC panel of A and of B (8 KB each) stay in L1
+const MC = 64; // rows of A packed at a time: MC×KC doubles (128 KB) stay in L2
+const NC = 1024; // columns of B packed at a time: KC×NC doubles (2 MB)
+
+/** Spill space for the accumulators of a tile cut by the edge of C. */
+const edge = new Float64Array(MR * NR);
+
 /**
- * C[M×N] += op(A)·op(B) on row-major storage, where op(A) is A (M×K) or, with transA, Aᵀ of a stored K×M;
- * op(B) is B (K×N) or, with transB, Bᵀ of a stored N×K. i-k-j order keeps the inner loop unit-stride.
+ * Pack rows [i0, i0+mc) × cols [p0, p0+kc) of A into MR-row panels, k-major inside a panel:
+ * dst[panel·kc·MR + k·MR + r] = A(i0 + panel·MR + r, p0 + k), zero past the last row.
  */
-export function gemm(
-	a: Storage, aOff: number, b: Storage, bOff: number, c: Storage, cOff: number,
-	M: number, K: number, N: number, transA: boolean, transB: boolean
-): void {
-	if (transB) {
-		// C[i,j] = Σk A[i,k]·B[j,k]: dot products of rows
-		for (let i = 0; i < M; i++) {
-			for (let j = 0; j < N; j++) {
-				let acc = 0;
-				const bj = bOff + j * K;
-				if (transA) for (let k = 0; k < K; k++) acc += a[aOff + k * M + i] * b[bj + k];
-				else for (let k = 0, ai = aOff + i * K; k < K; k++) acc += a[ai + k] * b[bj + k];
-				c[cOff + i * N + j] += acc;
+function packA(A: MatrixView, i0: number, mc: number, p0: number, kc: number, dst: Float64Array): void {
+	const { data, rs, cs } = A;
+	let q = 0;
+	for (let ir = 0; ir < mc; ir += MR) {
+		const rows = Math.min(MR, mc - ir);
+		let p = A.off + (i0 + ir) * rs + p0 * cs;
+		if (rows === MR) {
+			for (let k = 0; k < kc; k++, p += cs, q += MR) {
+				dst[q] = data[p];
+				dst[q + 1] = data[p + rs];
+				dst[q + 2] = data[p + 2 * rs];
+				dst[q + 3] = data[p + 3 * rs];
 			}
-		}
-		return;
-	}
-	for (let i = 0; i < M; i++) {
-		const ci = cOff + i * N;
-		for (let k = 0; k < K; k++) {
-			const aik = transA ? a[aOff + k * M + i] : a[aOff + i * K + k];
-			if (aik === 0) continue;
-			const bk = bOff + k * N;
-			for (let j = 0; j < N; j++) c[ci + j] += aik * b[bk + j];
+		} else {
+			for (let k = 0; k < kc; k++, p += cs) for (let r = 0; r < MR; r++) dst[q++] = r < rows ? data[p + r * rs] : 0;
 		}
 	}
 }
 
-/** Batch offsets of each operand's matrices for the broadcast batch shape. */
-function batchOffsets(t: Tensor, batch: readonly number[], matSize: number): number[] {
-	const lead = t.shape.slice(0, -2);
-	const contiguousLead = { shape: lead, strides: leadStrides(lead, matSize) } as unknown as Tensor;
-	const strides = broadcastStrides(contiguousLead, batch);
+/**
+ * Pack rows [p0, p0+kc) × cols [j0, j0+nc) of B into NR-column panels, k-major inside a panel:
+ * dst[panel·kc·NR + k·NR + c] = B(p0 + k, j0 + panel·NR + c), zero past the last column.
+ */
+function packB(B: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array): void {
+	const { data, rs, cs } = B;
+	let q = 0;
+	for (let jr = 0; jr < nc; jr += NR) {
+		const cols = Math.min(NR, nc - jr);
+		let p = B.off + p0 * rs + (j0 + jr) * cs;
+		if (cols === NR) {
+			for (let k = 0; k < kc; k++, p += rs, q += NR) {
+				dst[q] = data[p];
+				dst[q + 1] = data[p + cs];
+				dst[q + 2] = data[p + 2 * cs];
+				dst[q + 3] = data[p + 3 * cs];
+			}
+		} else {
+			for (let k = 0; k < kc; k++, p += rs) for (let c = 0; c < NR; c++) dst[q++] = c < cols ? data[p + c * cs] : 0;
+		}
+	}
+}
+
+/**
+ * C[ci…] += (packed A panel)·(packed B panel) for one MR×NR tile: Σk a[k,r]·b[k,c] accumulated in
+ * doubles, added to C once at the end (only `rows`×`cols` of it at the edges of C).
+ */
+function tile(ap: Float64Array, pa: number, bp: Float64Array, pb: number, kc: number, c: Storage, ci: number, ldc: number, rows: number, cols: number): void {
+	let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+	let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+	for (let k = 0; k < kc; k++, pa += MR, pb += NR) {
+		const a0 = ap[pa], a1 = ap[pa + 1], a2 = ap[pa + 2], a3 = ap[pa + 3];
+		const b0 = bp[pb], b1 = bp[pb + 1], b2 = bp[pb + 2], b3 = bp[pb + 3];
+		c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+		c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+		c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+		c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+	}
+	if (rows === MR && cols === NR) {
+		c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03; ci += ldc;
+		c[ci] += c10; c[ci + 1] += c11; c[ci + 2] += c12; c[ci + 3] += c13; ci += ldc;
+		c[ci] += c20; c[ci + 1] += c21; c[ci + 2] += c22; c[ci + 3] += c23; ci += ldc;
+		c[ci] += c30; c[ci + 1] += c31; c[ci + 2] += c32; c[ci + 3] += c33;
+		return;
+	}
+	edge[0] = c00; edge[1] = c01; edge[2] = c02; edge[3] = c03;
+	edge[4] = c10; edge[5] = c11; edge[6] = c12; edge[7] = c13;
+	edge[8] = c20; edge[9] = c21; edge[10] = c22; edge[11] = c23;
+	edge[12] = c30; edge[13] = c31; edge[14] = c32; edge[15] = c33;
+	for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) c[ci + r * ldc + j] += edge[r * NR + j];
+}
+
+/**
+ * C += A·B where A is M×K and B is K×N, each read through its own strides (so Aᵀ is A with rs and cs
+ * swapped), and C is row-major with leading dimension ldc from offset cOff. Float32 C is rounded once
+ * per KC-deep block; the sums themselves run in doubles.
+ */
+export function gemm(A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number): void {
+	if (M === 0 || N === 0 || K === 0) return;
+	const ncMax = Math.min(NC, N);
+	const kcMax = Math.min(KC, K);
+	const bp = scratch('matmul.b', kcMax * Math.ceil(ncMax / NR) * NR);
+	const ap = scratch('matmul.a', kcMax * Math.ceil(Math.min(MC, M) / MR) * MR);
+	for (let j0 = 0; j0 < N; j0 += NC) {
+		const nc = Math.min(NC, N - j0);
+		for (let p0 = 0; p0 < K; p0 += KC) {
+			const kc = Math.min(KC, K - p0);
+			packB(B, p0, kc, j0, nc, bp);
+			for (let i0 = 0; i0 < M; i0 += MC) {
+				const mc = Math.min(MC, M - i0);
+				packA(A, i0, mc, p0, kc, ap);
+				// B's panel stays in L1 while A's panels stream past it
+				for (let jr = 0; jr < nc; jr += NR) {
+					const cols = Math.min(NR, nc - jr);
+					const pb = jr * kc;
+					const cj = cOff + i0 * ldc + j0 + jr;
+					for (let ir = 0; ir < mc; ir += MR) tile(ap, ir * kc, bp, pb, kc, c, cj + ir * ldc, ldc, Math.min(MR, mc - ir), cols);
+				}
+			}
+		}
+	}
+}
+
+/** One operand of a batched product: the matrix (already transposed if asked) and its batch dims. */
+interface Operand extends MatrixView {
+	rows: number;
+	cols: number;
+	batch: number[];
+	batchStrides: number[];
+}
+
+function operand(t: Tensor, trans: boolean): Operand {
+	const nd = t.ndim;
+	const [r, c] = [t.shape[nd - 2], t.shape[nd - 1]];
+	const [rs, cs] = [t.strides[nd - 2], t.strides[nd - 1]];
+	return {
+		data: t.data,
+		off: t.offset,
+		rows: trans ? c : r,
+		cols: trans ? r : c,
+		rs: trans ? cs : rs,
+		cs: trans ? rs : cs,
+		batch: t.shape.slice(0, -2),
+		batchStrides: t.strides.slice(0, -2)
+	};
+}
+
+/**
+ * The operand with its batch dims merged into its rows, when the layout allows it (each batch stride is
+ * the next dim's size times its stride, ending at rows·rs): then a batch of products is one taller product.
+ */
+function foldRows(x: Operand): Operand | null {
+	let expected = x.rows * x.rs;
+	let rows = x.rows;
+	for (let d = x.batch.length - 1; d >= 0; d--) {
+		if (x.batch[d] !== 1 && x.batchStrides[d] !== expected) return null;
+		expected *= x.batch[d];
+		rows *= x.batch[d];
+	}
+	return { ...x, rows, batch: [], batchStrides: [] };
+}
+
+/** Storage offsets of an operand's matrices for each index of the broadcast batch shape (row-major). */
+function batchOffsets(x: Operand, batch: readonly number[]): number[] {
+	const nd = batch.length;
+	const strides = new Array<number>(nd).fill(0);
+	for (let i = 0; i < x.batch.length; i++) {
+		const j = nd - x.batch.length + i;
+		strides[j] = x.batch[i] === 1 ? 0 : x.batchStrides[i];
+	}
 	const count = numel(batch);
 	const offs = new Array<number>(count);
-	const idx = new Array<number>(batch.length).fill(0);
-	let p = 0;
+	const idx = new Array<number>(nd).fill(0);
+	let p = x.off;
 	for (let n = 0; n < count; n++) {
 		offs[n] = p;
-		for (let d = batch.length - 1; d >= 0; d--) {
+		for (let d = nd - 1; d >= 0; d--) {
 			idx[d]++;
 			p += strides[d];
 			if (idx[d] < batch[d]) break;
@@ -62,42 +199,82 @@ function batchOffsets(t: Tensor, batch: readonly number[], matSize: number): num
 	return offs;
 }
 
-function leadStrides(lead: readonly number[], matSize: number): number[] {
-	const s = new Array<number>(lead.length);
-	for (let i = lead.length - 1, acc = matSize; i >= 0; i--) {
-		s[i] = acc;
-		acc *= lead[i];
-	}
-	return s;
+function checkInner(a: Tensor, b: Tensor, x: Operand, y: Operand): void {
+	if (x.cols !== y.rows) throw new Error(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not fit (inner sizes ${x.cols} and ${y.rows})`);
+}
+
+function checkDims(a: Tensor, b: Tensor): void {
+	if (a.ndim < 2 || b.ndim < 2) throw new Error(`matmul: both operands need at least 2 dimensions, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}; view a vector as (1, n) or (n, 1)`);
 }
 
 /**
- * out = op(a) @ op(b) for tensors of ≥ 2 dims, batch dims broadcast. With transA/transB the last two
- * dims of that operand are read transposed (used by the backward without materialising a transpose).
+ * out = op(a) @ op(b) for tensors of ≥ 2 dims with broadcast batch dims, where op transposes the last
+ * two dims when transA / transB is set. Reads every operand through its strides: no copy is made.
  */
 export function batchedMatmul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
-	if (a.ndim < 2 || b.ndim < 2) throw new Error(`matmul: both operands need at least 2 dimensions, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
-	const [ar, ac] = a.shape.slice(-2);
-	const [br, bc] = b.shape.slice(-2);
-	const M = transA ? ac : ar;
-	const K = transA ? ar : ac;
-	const Kb = transB ? bc : br;
-	const N = transB ? br : bc;
-	if (K !== Kb) throw new Error(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not fit (inner sizes ${K} and ${Kb})`);
-	const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+	checkDims(a, b);
+	const x = operand(a, transA);
+	const y = operand(b, transB);
+	checkInner(a, b, x, y);
+	const batch = broadcastShapes(x.batch, y.batch);
+	const [M, K, N] = [x.rows, x.cols, y.cols];
 	const out = empty([...batch, M, N], resultDType(a, b));
-	const av = a.values();
-	const bv = b.values();
-	const ao = batchOffsets(a, batch, ar * ac);
-	const bo = batchOffsets(b, batch, br * bc);
-	for (let n = 0; n < ao.length; n++) gemm(av, ao[n], bv, bo[n], out.data, n * M * N, M, K, N, transA, transB);
+	// (…, M, K) @ (K, N): one (…·M, K) @ (K, N) product when a's batch dims fold into its rows
+	const folded = numel(y.batch) === 1 ? foldRows(x) : null;
+	if (folded) {
+		gemm(folded, y, out.data, 0, N, folded.rows, K, N);
+		return out;
+	}
+	const ao = batchOffsets(x, batch);
+	const bo = batchOffsets(y, batch);
+	const A: MatrixView = { data: x.data, off: 0, rs: x.rs, cs: x.cs };
+	const B: MatrixView = { data: y.data, off: 0, rs: y.rs, cs: y.cs };
+	for (let n = 0; n < ao.length; n++) {
+		A.off = ao[n];
+		B.off = bo[n];
+		gemm(A, B, out.data, n * M * N, N, M, K, N);
+	}
 	return out;
+}
+
+/**
+ * aᵀ·g (K×N) laid out like b: when b is a transposed view (Linear's `weight.T`) the product is computed
+ * as gᵀ·a into an N×K buffer and returned with swapped strides, so the gradient reaching the weight is contiguous.
+ */
+function gradLike(b: Tensor, x: Operand, y: Operand, dtype: 'float32' | 'float64'): Tensor {
+	const [K, N, P] = [x.cols, y.cols, x.rows];
+	const xT: MatrixView = { data: x.data, off: x.off, rs: x.cs, cs: x.rs };
+	const yT: MatrixView = { data: y.data, off: y.off, rs: y.cs, cs: y.rs };
+	if (b.strides[0] === 1 && b.strides[1] !== 1) {
+		const out = empty([N, K], dtype);
+		gemm(yT, x, out.data, 0, K, N, P, K);
+		return new Tensor(out.data, [K, N], [1, K], 0);
+	}
+	const out = empty([K, N], dtype);
+	gemm(xT, y, out.data, 0, N, K, P, N);
+	return out;
+}
+
+/**
+ * ∂L/∂a = g·bᵀ and ∂L/∂b = aᵀ·g, each null when that input takes no gradient. For a 2-d b shared by
+ * every batch, Σ_batch aᵀ·g is one product of depth …·M over a and g folded to (…·M, K) and (…·M, N),
+ * with no batch of partial products to sum.
+ */
+function matmulBackward(g: Tensor, a: Tensor, b: Tensor): (Tensor | null)[] {
+	const ga = a.requiresGrad ? batchedMatmul(g, b, false, true) : null;
+	if (!b.requiresGrad) return [ga, null];
+	if (b.ndim === 2) {
+		const x = foldRows(operand(a, false));
+		const y = foldRows(operand(g, false));
+		if (x && y && x.rows === y.rows) return [ga, gradLike(b, x, y, resultDType(a, g))];
+	}
+	return [ga, batchedMatmul(a, g, true, false)];
 }
 
 export const matmulRules: RuleTable<keyof MatmulAttrs> = {
 	matmul: {
 		forward: ([a, b]) => ({ out: batchedMatmul(a, b) }),
 		// d(A·B) = dA·B + A·dB, so ∂L/∂A = G·Bᵀ and ∂L/∂B = Aᵀ·G (batch dims summed back by autograd)
-		backward: (g, { inputs: [a, b] }) => [batchedMatmul(g, b, false, true), batchedMatmul(a, g, true, false)]
+		backward: (g, { inputs: [a, b] }) => matmulBackward(g, a, b)
 	}
 };
