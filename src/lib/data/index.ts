@@ -1,0 +1,20 @@
+// The data layer's public API: vocabularies, names and text datasets, splits, safetensors checkpoints.
+export { BOUNDARY, Vocab, showChar } from './vocab';
+export { parseLines, buildExamples, examplesBatch, sampleNamesBatch, type Batch, type NamesExamples } from './names';
+export { encodeText, sampleTextBatch, windowCount, windowsBatch } from './text';
+export { splitLines, splitText, type SplitName, type Splits } from './split';
+export {
+	detectFormat,
+	prepareData,
+	exampleCount,
+	sampleBatch,
+	evalBatches,
+	type DataFormat,
+	type DataPart,
+	type Dataset,
+	type NamesData,
+	type TextData,
+	type PrepareOptions
+} from './dataset';
+export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafeDType, type SafetensorsFile } from './safetensors';
+export { encodeCheckpoint, decodeCheckpoint, parseConfig, loadStateDict, type Checkpoint, type CheckpointConfig, type HyperValue } from './checkpoint';
