@@ -8,3 +8,6 @@ export { Generator } from './random';
 export { record, setPhase, withScope, recorder, type Trace, type TraceNode, type TraceTensor, type Phase, type Attrs } from './trace';
 export { numel, broadcastShapes, shapeStr } from './shape';
 export type { OpKind, OpAttrs } from './ops/index';
+export * from './functional-nn';
+export * from './nn/index';
+export * from './optim/index';

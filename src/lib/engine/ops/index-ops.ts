@@ -1,7 +1,227 @@
-// Indexing ops: embedding (gather rows), cat, stack, maskedFill, where, tril. (Filled in by the ops work.)
+// Indexing ops: embedding (gather rows), gather, cat, stack, maskedFill, where, tril; forward beside backward.
+import { broadcastShapes, contiguousStrides, numel, sameShape, shapeStr, type Shape } from '../shape';
+import { dtypeOf, resultDType, storageFor, Tensor, type DType } from '../tensor';
+import { broadcastStrides, empty } from './kernels';
+import { lanes } from './reduce';
 import type { RuleTable } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface IndexAttrs {}
+export interface IndexAttrs {
+	/** weight (V, C) gathered at int indices idx (any shape) → (…idx.shape, C). */
+	embedding: Record<string, never>;
+	/** out[…] = x[… with index[…] along `dim`] (torch.gather); index has x's number of dims. */
+	gather: { dim: number };
+	/** Join tensors along an existing dim (normalised). */
+	cat: { dim: number };
+	/** Join same-shaped tensors along a new dim (normalised against ndim + 1). */
+	stack: { dim: number };
+	/** x where the mask is 0, `value` where it is nonzero (mask broadcasts). */
+	maskedFill: { value: number };
+	/** a where cond is nonzero, else b (all three broadcast). */
+	where: Record<string, never>;
+	/** Keep elements with j − i ≤ diagonal in the last two dims, zero the rest. */
+	tril: { diagonal: number };
+}
 
-export const indexRules: RuleTable<keyof IndexAttrs> = {};
+/** The values of `t` read as if broadcast to `shape`, row-major. */
+export function valuesIn(t: Tensor, shape: Shape): ArrayLike<number> {
+	if (sameShape(t.shape, shape)) return t.values();
+	return new Tensor(t.data, shape, broadcastStrides(t, shape), t.offset).values();
+}
+
+/** One dtype for joined tensors: theirs when they agree (int32 indices stay int32), else float. */
+function joinDType(ts: readonly Tensor[]): DType {
+	return ts.every((t) => t.dtype === ts[0].dtype) ? ts[0].dtype : resultDType(...ts);
+}
+
+/** Check an index value and return it. */
+function checkIndex(v: number, size: number, what: string): number {
+	if (!Number.isInteger(v) || v < 0 || v >= size) throw new Error(`${what}: index ${v} is out of range for size ${size}`);
+	return v;
+}
+
+/** Concatenate contiguous blocks: for each outer slab, each input's len_k·inner values in turn. */
+function catForward(ts: readonly Tensor[], dim: number): Tensor {
+	const first = ts[0];
+	for (const t of ts) {
+		if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== dim && s !== first.shape[i])) {
+			throw new Error(`cat: shapes ${ts.map((u) => shapeStr(u.shape)).join(', ')} differ outside dim ${dim}`);
+		}
+	}
+	const total = ts.reduce((s, t) => s + t.shape[dim], 0);
+	const shape = [...first.shape];
+	shape[dim] = total;
+	const out = new Tensor(storageFor(joinDType(ts), numel(shape)), shape);
+	const { outer, inner } = lanes(shape, dim);
+	let at = 0;
+	for (const t of ts) {
+		const v = t.values();
+		const block = t.shape[dim] * inner;
+		for (let o = 0; o < outer; o++) out.data.set(v.subarray(o * block, (o + 1) * block), o * total * inner + at);
+		at += block;
+	}
+	return out;
+}
+
+/** The gradient of cat: each input's block of g, copied out. */
+function catBackward(g: Tensor, shapes: readonly Shape[], dim: number): Tensor[] {
+	const gv = g.values();
+	const total = g.shape[dim];
+	const { outer, inner } = lanes(g.shape, dim);
+	let at = 0;
+	return shapes.map((s) => {
+		const block = s[dim] * inner;
+		const part = new Tensor(storageFor(dtypeOf(gv), numel(s)), s);
+		for (let o = 0; o < outer; o++) part.data.set(gv.subarray(o * total * inner + at, o * total * inner + at + block), o * block);
+		at += block;
+		return part;
+	});
+}
+
+/** The same values with a size-1 dim inserted at `dim`. */
+function unsqueezed(t: Tensor, dim: number): Tensor {
+	const shape = [...t.shape];
+	shape.splice(dim, 0, 1);
+	return new Tensor(t.values(), shape);
+}
+
+/** Element offsets into x for torch.gather(x, dim, index), in index's row-major order. */
+function gatherOffsets(x: Tensor, index: Tensor, dim: number): Int32Array {
+	if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== dim && s > x.shape[i])) {
+		throw new Error(`gather: index ${shapeStr(index.shape)} must have the dims of x ${shapeStr(x.shape)} and be no larger outside dim ${dim}`);
+	}
+	const iv = index.values();
+	const xstr = contiguousStrides(x.shape);
+	const offs = new Int32Array(iv.length);
+	const idx = new Array<number>(x.ndim).fill(0);
+	for (let e = 0; e < iv.length; e++) {
+		let p = 0;
+		for (let d = 0; d < x.ndim; d++) p += (d === dim ? checkIndex(iv[e], x.shape[dim], 'gather') : idx[d]) * xstr[d];
+		offs[e] = p;
+		for (let d = x.ndim - 1; d >= 0; d--) {
+			if (++idx[d] < index.shape[d]) break;
+			idx[d] = 0;
+		}
+	}
+	return offs;
+}
+
+export const indexRules: RuleTable<keyof IndexAttrs> = {
+	embedding: {
+		forward: ([weight, idx]) => {
+			if (weight.ndim !== 2) throw new Error(`embedding: the weight must be (V, C), got ${shapeStr(weight.shape)}`);
+			const [V, C] = weight.shape;
+			const w = weight.values();
+			const iv = idx.values();
+			const out = empty([...idx.shape, C], resultDType(weight));
+			for (let r = 0; r < iv.length; r++) {
+				const row = checkIndex(iv[r], V, 'embedding');
+				out.data.set(w.subarray(row * C, (row + 1) * C), r * C);
+			}
+			return { out };
+		},
+		// out[r] = W[idx[r]]: dW[v] = Σ_{r: idx[r] = v} g[r] (scatter-add); the indices take no gradient
+		backward: (g, { inputs: [weight, idx] }) => {
+			const C = weight.shape[1];
+			const gv = g.values();
+			const iv = idx.values();
+			const dw = empty(weight.shape, resultDType(g));
+			for (let r = 0; r < iv.length; r++) {
+				const base = iv[r] * C;
+				for (let j = 0; j < C; j++) dw.data[base + j] += gv[r * C + j];
+			}
+			return [dw, null];
+		}
+	},
+	gather: {
+		forward: ([x, index], { dim }) => {
+			const offs = gatherOffsets(x, index, dim);
+			const v = x.values();
+			const out = new Tensor(storageFor(x.dtype, offs.length), index.shape);
+			for (let e = 0; e < offs.length; e++) out.data[e] = v[offs[e]];
+			return { out, saved: offs };
+		},
+		// out[e] = x[off(e)]: dx[off(e)] += g[e]; the index takes no gradient
+		backward: (g, { inputs: [x], saved }) => {
+			const offs = saved as Int32Array;
+			const gv = g.values();
+			const dx = empty(x.shape, resultDType(g));
+			for (let e = 0; e < offs.length; e++) dx.data[offs[e]] += gv[e];
+			return [dx, null];
+		}
+	},
+	cat: {
+		forward: (ts, { dim }) => {
+			if (ts.length === 0) throw new Error('cat: needs at least one tensor');
+			return { out: catForward(ts, dim) };
+		},
+		// each input gets its own block of the gradient back
+		backward: (g, { inputs, attrs: { dim } }) => catBackward(g, inputs.map((t) => t.shape), dim)
+	},
+	stack: {
+		forward: (ts, { dim }) => {
+			if (ts.length === 0) throw new Error('stack: needs at least one tensor');
+			if (ts.some((t) => !sameShape(t.shape, ts[0].shape))) {
+				throw new Error(`stack: all tensors need the same shape, got ${ts.map((t) => shapeStr(t.shape)).join(', ')}`);
+			}
+			return { out: catForward(ts.map((t) => unsqueezed(t, dim)), dim) };
+		},
+		// stack = cat of unsqueezed inputs: each input gets its slice of the gradient
+		backward: (g, { inputs, attrs: { dim } }) => {
+			const parts = catBackward(g, inputs.map((t) => unsqueezed(t, dim).shape), dim);
+			return parts.map((p, k) => new Tensor(p.data, inputs[k].shape));
+		}
+	},
+	maskedFill: {
+		forward: ([x, mask], { value }) => {
+			const shape = broadcastShapes(x.shape, mask.shape);
+			const xv = valuesIn(x, shape);
+			const mv = valuesIn(mask, shape);
+			const out = new Tensor(storageFor(x.dtype === 'int32' ? 'int32' : resultDType(x), numel(shape)), shape);
+			for (let e = 0; e < out.data.length; e++) out.data[e] = mv[e] !== 0 ? value : xv[e];
+			return { out };
+		},
+		// y = mask ? value : x: dx = g where the mask is 0, and 0 where it filled
+		backward: (g, { inputs: [, mask], out }) => {
+			const mv = valuesIn(mask, out.shape);
+			const gv = g.values();
+			const dx = empty(out.shape, resultDType(g));
+			for (let e = 0; e < dx.data.length; e++) dx.data[e] = mv[e] !== 0 ? 0 : gv[e];
+			return [dx, null];
+		}
+	},
+	where: {
+		forward: ([cond, a, b]) => {
+			const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape), b.shape);
+			const [cv, av, bv] = [cond, a, b].map((t) => valuesIn(t, shape));
+			const out = new Tensor(storageFor(joinDType([a, b]), numel(shape)), shape);
+			for (let e = 0; e < out.data.length; e++) out.data[e] = cv[e] !== 0 ? av[e] : bv[e];
+			return { out };
+		},
+		// y = cond ? a : b: da = g·[cond], db = g·[¬cond]; cond takes no gradient
+		backward: (g, { inputs: [cond], out }) => {
+			const cv = valuesIn(cond, out.shape);
+			const gv = g.values();
+			const da = empty(out.shape, resultDType(g));
+			const db = empty(out.shape, resultDType(g));
+			for (let e = 0; e < gv.length; e++) (cv[e] !== 0 ? da : db).data[e] = gv[e];
+			return [null, da, db];
+		}
+	},
+	tril: {
+		forward: ([x], { diagonal }) => ({ out: trilValues(x, diagonal) }),
+		// y = x·[j − i ≤ k]: dx = tril(g)
+		backward: (g, { attrs: { diagonal } }) => [trilValues(g, diagonal)]
+	}
+};
+
+/** A contiguous copy of x with the elements above diagonal `k` of its last two dims set to 0. */
+function trilValues(x: Tensor, k: number): Tensor {
+	if (x.ndim < 2) throw new Error(`tril: needs at least 2 dimensions, got ${shapeStr(x.shape)}`);
+	const [R, C] = x.shape.slice(-2);
+	const out = new Tensor(storageFor(x.dtype, x.size), x.shape);
+	out.data.set(x.values());
+	for (let base = 0; base < out.data.length; base += R * C) {
+		for (let i = 0; i < R; i++) for (let j = Math.max(0, i + k + 1); j < C; j++) out.data[base + i * C + j] = 0;
+	}
+	return out;
+}
