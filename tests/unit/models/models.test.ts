@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { AdamW, backward, Generator, SGD, stepLr, type Optimizer } from '$lib/engine';
+import { buildModel, getPreset, type LanguageModel, type ModelConfig, type Preset } from '$lib/models';
+import { expectClose, fromFx, loadFixture, maxRelDiff, type Fx } from './compare';
+
+interface ModelFixture {
+	name: string;
+	config: ModelConfig;
+	state: Record<string, Fx>;
+	batches: { x: Fx; y: Fx }[];
+	logits: Fx;
+	loss: number;
+	grads: Record<string, Fx>;
+	losses: number[];
+	stateAfter: Record<string, Fx>;
+	evalLogits: Fx;
+	evalLoss: number;
+}
+
+/** Our model with the fixture's config and PyTorch's initial weights. */
+function modelFor(fx: ModelFixture): LanguageModel {
+	const preset = getPreset(fx.name === 'gpt' ? 'gpt-small' : fx.name, fx.config as Partial<Preset>);
+	const model = buildModel(preset, 27, new Generator(0));
+	model.loadStateDict(fx.state);
+	return model;
+}
+
+function optimizerFor(fx: ModelFixture, model: LanguageModel): Optimizer {
+	// the fixture's SGD runs the lectures' step decay at step 5 (0.1 → 0.01); gpt runs AdamW with torch's defaults
+	return fx.name === 'gpt' ? new AdamW(model.parameters(), { lr: 1e-3 }) : new SGD(model.parameters(), { lr: stepLr(0.1, 5, 0.01) });
+}
+
+const report: string[] = [];
+
+describe.each(['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt'])('%s matches PyTorch', (name) => {
+	const fx = loadFixture<ModelFixture>(name);
+
+	it('has the state dict names of the PyTorch model, in order', () => {
+		const model = modelFor(fx);
+		expect([...model.stateDict().keys()]).toEqual(Object.keys(fx.state));
+		expect(Object.keys(fx.grads)).toEqual(model.namedParameters().map(([n]) => n));
+		for (const [n, t] of model.namedParameters()) expect(t.name).toBe(n);
+	});
+
+	it('gives the same logits, loss and every parameter gradient after one backward', () => {
+		const model = modelFor(fx);
+		const { logits, loss } = model.forward(fromFx(fx.batches[0].x, 'int32'), fromFx(fx.batches[0].y, 'int32'));
+		expectClose(logits.values(), fx.logits.values, `${name} logits`);
+		expectClose([loss!.item()], [fx.loss], `${name} loss`);
+		backward(loss!);
+		let worst = 0;
+		for (const [n, p] of model.namedParameters()) {
+			expectClose(p.grad!.values(), fx.grads[n].values, `${name} grad ${n}`, 1e-5, 1e-6);
+			worst = Math.max(worst, maxRelDiff(p.grad!.values(), fx.grads[n].values));
+		}
+		report.push(`${name}: logits maxrel ${maxRelDiff(logits.values(), fx.logits.values).toExponential(2)}, grads maxrel ${worst.toExponential(2)}`);
+	});
+
+	it('gives the same losses over 10 optimizer steps, the same state after them, and the same eval loss', () => {
+		const model = modelFor(fx);
+		const opt = optimizerFor(fx, model);
+		const losses: number[] = [];
+		for (let i = 0; i < fx.losses.length; i++) {
+			const { loss } = model.forward(fromFx(fx.batches[i].x, 'int32'), fromFx(fx.batches[i].y, 'int32'));
+			opt.zeroGrad();
+			backward(loss!);
+			opt.step();
+			losses.push(loss!.item());
+		}
+		expectClose(losses, fx.losses, `${name} 10-step losses`, 1e-5, 0);
+		const state = model.stateDict();
+		for (const [k, v] of Object.entries(fx.stateAfter)) expectClose(state.get(k)!.values(), v.values, `${name} ${k} after 10 steps`, 1e-4, 1e-5);
+		model.eval();
+		const last = fx.batches[fx.losses.length];
+		const out = model.forward(fromFx(last.x, 'int32'), fromFx(last.y, 'int32'));
+		expectClose(out.logits.values(), fx.evalLogits.values, `${name} eval logits`, 1e-4, 1e-5);
+		expectClose([out.loss!.item()], [fx.evalLoss], `${name} eval loss`, 1e-5, 0);
+		report.push(`${name}: 10-step losses maxrel ${maxRelDiff(losses, fx.losses).toExponential(2)}, eval loss ${out.loss!.item().toFixed(6)} vs ${fx.evalLoss.toFixed(6)}`);
+		if (name === 'gpt') console.log(report.join('\n'));
+	});
+});
