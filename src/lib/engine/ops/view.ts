@@ -1,5 +1,5 @@
 // View ops: new shape or strides over the same storage (no copy), except where a copy is unavoidable.
-import { inferShape, normDim, numel, shapeStr } from '../shape';
+import { contiguousStrides, inferShape, normDim, numel, shapeStr } from '../shape';
 import { storageFor, Tensor } from '../tensor';
 import { empty } from './kernels';
 import type { RuleTable } from './types';
@@ -26,7 +26,8 @@ export function toContiguous(t: Tensor): Tensor {
 }
 
 function reshapeValues(t: Tensor, shape: readonly number[]): Tensor {
-	if (t.isContiguous()) return new Tensor(t.data, shape, undefined, t.offset);
+	// NOTE: strides given explicitly: a contiguous view may start at an offset into a larger storage (a row slice)
+	if (t.isContiguous()) return new Tensor(t.data, shape, contiguousStrides(shape), t.offset);
 	return new Tensor(t.copyValues(), shape);
 }
 
