@@ -85,8 +85,9 @@ export const nnRules: RuleTable<keyof NnAttrs> = {
 			const gv = g.values();
 			const dx = empty(out.shape, resultDType(g));
 			if (out.ndim === 0) return [dx];
-			const { len, inner } = lanes(out.shape, dim);
-			const dots = laneDot(gv, y, out.shape, dim);
+			const d = normDim(dim, out.ndim);
+			const { len, inner } = lanes(out.shape, d);
+			const dots = laneDot(gv, y, out.shape, d);
 			for (let p = 0; p < y.length; p++) dx.data[p] = y[p] * (gv[p] - dots[laneOf(p, len, inner)]);
 			return [dx];
 		}
@@ -99,8 +100,9 @@ export const nnRules: RuleTable<keyof NnAttrs> = {
 			const gv = g.values();
 			const dx = empty(out.shape, resultDType(g));
 			if (out.ndim === 0) return [dx];
-			const { len, inner } = lanes(out.shape, dim);
-			const sums = laneDot(gv, null, out.shape, dim);
+			const d = normDim(dim, out.ndim);
+			const { len, inner } = lanes(out.shape, d);
+			const sums = laneDot(gv, null, out.shape, d);
 			for (let p = 0; p < y.length; p++) dx.data[p] = gv[p] - Math.exp(y[p]) * sums[laneOf(p, len, inner)];
 			return [dx];
 		}
