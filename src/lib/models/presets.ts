@@ -65,8 +65,8 @@ export const PRESETS = {
 		description: "The GPT lecture's small model (bigram.py → v2 sizes): 4 layers, 4 heads, 64 channels"
 	},
 	gpt: {
-		model: 'gpt', blockSize: 64, nEmbd: 128, nHead: 4, nLayer: 4, dropout: 0.1,
-		steps: 5000, batchSize: 32, optimizer: 'adamw', lr: 1e-3, weightDecay: 0.01, format: 'text',
+		model: 'gpt', blockSize: 64, nEmbd: 96, nHead: 6, nLayer: 4, dropout: 0.1,
+		steps: 4000, batchSize: 16, optimizer: 'adamw', lr: 1e-3, weightDecay: 0.01, format: 'text',
 		description: "gpt.py's architecture at a size that trains on 2 CPU cores in under an hour"
 	}
 } as const satisfies Record<string, Preset>;
