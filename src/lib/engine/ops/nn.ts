@@ -28,9 +28,16 @@ function softmaxLanes(v: Storage, o: Storage, shape: readonly number[], dim: num
 			let m = -Infinity;
 			for (let k = 0; k < len; k++) m = Math.max(m, v[base + k * inner]);
 			let s = 0;
-			for (let k = 0; k < len; k++) s += Math.exp(v[base + k * inner] - m);
-			const lse = m + Math.log(s);
-			for (let k = 0, p = base; k < len; k++, p += inner) o[p] = log ? v[p] - lse : Math.exp(v[p] - lse);
+			if (log) {
+				for (let k = 0; k < len; k++) s += Math.exp(v[base + k * inner] - m);
+				const lse = m + Math.log(s);
+				for (let k = 0, p = base; k < len; k++, p += inner) o[p] = v[p] - lse;
+				continue;
+			}
+			// one exp per element: keep e^{x − m} in o, then scale by 1/Σ
+			for (let k = 0, p = base; k < len; k++, p += inner) s += o[p] = Math.exp(v[p] - m);
+			const r = 1 / s;
+			for (let k = 0, p = base; k < len; k++, p += inner) o[p] *= r;
 		}
 	}
 }

@@ -136,29 +136,37 @@ function normBackward(g: Tensor, gamma: Tensor, s: NormSaved, chan: Int32Array, 
 	return [dx, dgamma, dbeta];
 }
 
-/** Channels of a layerNorm: each row of the last dim is one group. */
-function rowIndex(shape: Shape): { chan: Int32Array; count: number; c: number } {
-	const c = shape[shape.length - 1];
-	const n = numel(shape);
-	const chan = new Int32Array(n);
-	for (let e = 0; e < n; e++) chan[e] = Math.floor(e / c);
-	return { chan, count: n / c, c };
-}
-
+/** Per row of the last dim: μ, σ² (biased), x̂ and y = γ·x̂ + β with γ, β along the row. */
 function layerNormForward(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): { out: Tensor; saved: NormSaved } {
 	if (x.ndim < 1) throw new Error('layerNorm: x needs at least one dimension');
-	const { chan, count, c } = rowIndex(x.shape);
+	const c = x.shape[x.ndim - 1];
 	if (gamma.size !== c || beta.size !== c) {
 		throw new Error(`layerNorm: gamma ${shapeStr(gamma.shape)} and beta ${shapeStr(beta.shape)} must have ${c} elements (the last dim of x ${shapeStr(x.shape)})`);
 	}
-	const saved = standardise(x, chan, count, eps);
+	const v = x.values();
 	const gv = gamma.values();
 	const bv = beta.values();
-	const xh = saved.xhat.data;
+	const rows = x.size / c;
+	const mean = new Float64Array(rows);
+	const variance = new Float64Array(rows);
+	const invstd = new Float64Array(rows);
+	const xhat = empty(x.shape, resultDType(x));
 	const out = empty(x.shape, resultDType(x, gamma, beta));
-	// y = γ·x̂ + β, with γ, β along the row
-	for (let e = 0; e < xh.length; e++) out.data[e] = gv[e % c] * xh[e] + bv[e % c];
-	return { out, saved };
+	for (let r = 0, base = 0; r < rows; r++, base += c) {
+		let m = 0;
+		for (let j = 0; j < c; j++) m += v[base + j];
+		m /= c;
+		let s = 0;
+		for (let j = 0; j < c; j++) s += (v[base + j] - m) ** 2;
+		mean[r] = m;
+		variance[r] = s / c;
+		const inv = (invstd[r] = 1 / Math.sqrt(s / c + eps));
+		for (let j = 0; j < c; j++) {
+			const h = (xhat.data[base + j] = (v[base + j] - m) * inv);
+			out.data[base + j] = gv[j] * h + bv[j];
+		}
+	}
+	return { out, saved: { xhat, invstd, mean, variance } };
 }
 
 /**
