@@ -1,0 +1,159 @@
+// The debugging session as runes state: the recorded step, the cursor, selection, breakpoints, collapsed scopes.
+import { createSession, type DebugSession, type SessionConfig } from '$lib/train/session';
+import { buildGraph, stepAt, type GraphModel, type Step } from '$lib/viz/graph-model';
+import { buildGradIndex, type GradIndex } from '$lib/viz/grad-index';
+import { ancestors, defaultCollapsed, scopeList, visibleGraph, within } from '$lib/viz/scopes';
+import * as cursorOps from '$lib/viz/stepping';
+import { adjusted, filtered, setOf, toggled } from '$lib/viz/sets';
+import { DEFAULT_VIEW, type ViewState } from './url';
+
+/** Playback speeds, steps per second. */
+export const SPEEDS = [1, 2, 5, 10, 30];
+
+export class DebuggerState {
+	config = $state<SessionConfig>({ preset: DEFAULT_VIEW.preset, seed: DEFAULT_VIEW.seed, batch: DEFAULT_VIEW.batch });
+	session = $state.raw<DebugSession | null>(null);
+	model = $state.raw<GraphModel | null>(null);
+	grads = $state.raw<GradIndex | null>(null);
+	/** Step index of the last executed step (−1: nothing ran yet). */
+	cursor = $state(-1);
+	/** A node the learner clicked (the inspector shows it instead of the current one). */
+	selected = $state<string | null>(null);
+	collapsed = $state.raw<ReadonlySet<string>>(setOf());
+	breakpoints = $state.raw<ReadonlySet<string>>(setOf());
+	playing = $state(false);
+	speed = $state(5);
+	error = $state<string | null>(null);
+	loading = $state(false);
+	private timer: ReturnType<typeof setInterval> | null = null;
+	private defaults: ReadonlySet<string> = setOf();
+
+	steps = $derived<Step[]>(this.model?.steps ?? []);
+	current = $derived<Step | null>(this.cursor >= 0 ? (this.steps[this.cursor] ?? null) : null);
+	/** The next step to run (what "Step forward" will do). */
+	next = $derived<Step | null>(this.steps[this.cursor + 1] ?? null);
+	visible = $derived(this.model ? visibleGraph(this.model, this.collapsed) : null);
+	/** The graph node the inspector shows. */
+	focus = $derived<string | null>(this.selected ?? this.current?.node ?? null);
+	scopes = $derived(this.model ? scopeList(this.model) : []);
+
+	/** Record a fresh session for `config` from the names text and place the cursor as `view` says. */
+	load(config: SessionConfig, namesText: string, view: ViewState = DEFAULT_VIEW): void {
+		this.pause();
+		this.error = null;
+		try {
+			const session = createSession(config, namesText);
+			const model = buildGraph(session.trace);
+			this.config = config;
+			this.session = session;
+			this.model = model;
+			this.grads = buildGradIndex(session.trace);
+			this.defaults = defaultCollapsed(scopeList(model));
+			this.collapsed = adjusted(this.defaults, view.closed, view.opened);
+			this.breakpoints = filtered(view.breakpoints, (b) => model.byId.has(b) || b.startsWith('s:'));
+			this.cursor = view.at ? stepAt(model, view.at.phase, view.at.step) : -1;
+			this.selected = view.selected && model.byId.has(view.selected) ? view.selected : null;
+		} catch (e) {
+			this.error = e instanceof Error ? e.message : String(e);
+		}
+	}
+
+	/** The shareable view of the current state. */
+	view(): ViewState {
+		const opened = [...this.defaults].filter((s) => !this.collapsed.has(s));
+		const closed = [...this.collapsed].filter((s) => !this.defaults.has(s));
+		const cur = this.current;
+		return {
+			...this.config,
+			at: cur ? { phase: cur.phase, step: cur.inPhase } : null,
+			selected: this.selected,
+			opened,
+			closed,
+			breakpoints: [...this.breakpoints]
+		};
+	}
+
+	private go(c: number): void {
+		this.cursor = c;
+		this.selected = null;
+	}
+
+	forward = (): void => this.go(cursorOps.stepForward(this.steps, this.cursor));
+	back = (): void => this.go(cursorOps.stepBack(this.steps, this.cursor));
+	over = (): void => this.go(cursorOps.stepOver(this.steps, this.cursor));
+	overBack = (): void => this.go(cursorOps.stepOverBack(this.steps, this.cursor));
+	out = (): void => this.go(cursorOps.stepOut(this.steps, this.cursor));
+	phaseEnd = (): void => this.go(cursorOps.runToPhaseEnd(this.steps, this.cursor));
+	restart = (): void => {
+		this.pause();
+		this.go(-1);
+	};
+	end = (): void => this.go(this.steps.length - 1);
+
+	/** Step into: one op forward, opening every collapsed module around it so it is visible. */
+	into = (): void => {
+		this.go(cursorOps.stepForward(this.steps, this.cursor));
+		const scope = this.current?.scope ?? '';
+		if (ancestors(scope).some((s) => this.collapsed.has(s))) {
+			this.collapsed = filtered(this.collapsed, (s) => !within(scope, s));
+		}
+	};
+
+	/** Run to the next step at a breakpoint (a node, or any node inside a collapsed module set as one). */
+	toBreakpoint = (): void => {
+		const bps = this.breakpoints;
+		const owner = this.visible?.owner;
+		this.go(cursorOps.runToBreakpoint(this.steps, this.cursor, (s) => bps.has(s.node) || (owner !== undefined && bps.has(owner.get(s.node) ?? ''))));
+	};
+
+	/** Run to the selected node's next step. */
+	toSelected = (): void => {
+		const target = this.selected;
+		if (target === null) return;
+		const owner = this.visible?.owner;
+		this.go(cursorOps.runToBreakpoint(this.steps, this.cursor, (s) => s.node === target || owner?.get(s.node) === target));
+	};
+
+	toggleBreakpoint = (id: string): void => {
+		this.breakpoints = toggled(this.breakpoints, id);
+	};
+
+	toggleScope = (scope: string): void => {
+		this.collapsed = toggled(this.collapsed, scope);
+	};
+
+	select = (id: string | null): void => {
+		this.selected = id;
+	};
+
+	togglePlay = (): void => {
+		if (this.playing) this.pause();
+		else this.play();
+	};
+
+	play(): void {
+		if (this.cursor >= this.steps.length - 1) this.cursor = -1;
+		this.playing = true;
+		this.schedule();
+	}
+
+	pause(): void {
+		this.playing = false;
+		if (this.timer !== null) clearInterval(this.timer);
+		this.timer = null;
+	}
+
+	setSpeed(s: number): void {
+		this.speed = s;
+		if (this.playing) this.schedule();
+	}
+
+	private schedule(): void {
+		if (this.timer !== null) clearInterval(this.timer);
+		this.timer = setInterval(() => {
+			if (this.cursor >= this.steps.length - 1) return this.pause();
+			this.forward();
+			if (this.breakpoints.has(this.current?.node ?? '')) this.pause();
+		}, 1000 / this.speed);
+	}
+}

@@ -1,0 +1,65 @@
+// The debugger's position as URL query parameters, so a reload or a shared link restores the same view.
+import type { Phase } from '$lib/engine';
+import { PRESETS, type Preset } from '$lib/train/session';
+
+/** Everything a learner would share: model, seed, batch, where the cursor is, what is selected and opened. */
+export interface ViewState {
+	preset: Preset;
+	seed: number;
+	batch: number;
+	/** The cursor: a phase and a position in it; null = before the first step. */
+	at: { phase: Phase; step: number } | null;
+	selected: string | null;
+	/** Scopes opened that start collapsed, and scopes shut that start open. */
+	opened: string[];
+	closed: string[];
+	breakpoints: string[];
+}
+
+export const DEFAULT_VIEW: ViewState = { preset: 'mlp', seed: 42, batch: 4, at: null, selected: null, opened: [], closed: [], breakpoints: [] };
+
+const PHASES: Phase[] = ['forward', 'backward', 'update'];
+
+function list(v: string | null): string[] {
+	return v ? v.split(',').filter((s) => s.length > 0) : [];
+}
+
+function int(v: string | null, fallback: number, min: number, max: number): number {
+	const n = v === null ? NaN : Number(v);
+	return Number.isInteger(n) && n >= min && n <= max ? n : fallback;
+}
+
+/** Read a view from a query string; anything missing or malformed falls back to the default. */
+export function decodeView(search: string): ViewState {
+	const q = new URLSearchParams(search);
+	const preset = PRESETS.includes(q.get('preset') as Preset) ? (q.get('preset') as Preset) : DEFAULT_VIEW.preset;
+	const phase = q.get('phase') as Phase | null;
+	const step = int(q.get('step'), -1, 0, 1e9);
+	return {
+		preset,
+		seed: int(q.get('seed'), DEFAULT_VIEW.seed, 0, 2 ** 31 - 1),
+		batch: int(q.get('batch'), DEFAULT_VIEW.batch, 1, 64),
+		at: phase && PHASES.includes(phase) && step >= 0 ? { phase, step } : null,
+		selected: q.get('node'),
+		opened: list(q.get('open')),
+		closed: list(q.get('shut')),
+		breakpoints: list(q.get('bp'))
+	};
+}
+
+/** Write a view as a query string (defaults and empty lists are left out, so links stay short). */
+export function encodeView(v: ViewState): string {
+	const q = new URLSearchParams();
+	q.set('preset', v.preset);
+	q.set('seed', String(v.seed));
+	q.set('batch', String(v.batch));
+	if (v.at) {
+		q.set('phase', v.at.phase);
+		q.set('step', String(v.at.step));
+	}
+	if (v.selected) q.set('node', v.selected);
+	if (v.opened.length) q.set('open', v.opened.join(','));
+	if (v.closed.length) q.set('shut', v.closed.join(','));
+	if (v.breakpoints.length) q.set('bp', v.breakpoints.join(','));
+	return q.toString();
+}

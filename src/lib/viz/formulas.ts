@@ -1,0 +1,57 @@
+// The math of each op as TeX: the forward formula and its local derivative (what backward multiplies by).
+import type { Attrs } from '../engine/index';
+
+export interface OpMath {
+	forward: string;
+	/** The local derivative / the backward rule in terms of the incoming gradient ḡ = ∂L/∂out. */
+	backward: string;
+}
+
+const G = '\\bar{g}';
+
+const TABLE: Record<string, (a: Attrs) => OpMath> = {
+	add: () => ({ forward: 'y = a + b', backward: `\\frac{\\partial L}{\\partial a} = ${G},\\quad \\frac{\\partial L}{\\partial b} = ${G}\\ \\text{(summed over broadcast dims)}` }),
+	sub: () => ({ forward: 'y = a - b', backward: `\\frac{\\partial L}{\\partial a} = ${G},\\quad \\frac{\\partial L}{\\partial b} = -${G}` }),
+	mul: () => ({ forward: 'y = a \\odot b', backward: `\\frac{\\partial L}{\\partial a} = ${G} \\odot b,\\quad \\frac{\\partial L}{\\partial b} = ${G} \\odot a` }),
+	div: () => ({ forward: 'y = a / b', backward: `\\frac{\\partial L}{\\partial a} = ${G} / b,\\quad \\frac{\\partial L}{\\partial b} = -${G}\\, a / b^2` }),
+	neg: () => ({ forward: 'y = -x', backward: `\\frac{\\partial L}{\\partial x} = -${G}` }),
+	pow: (a) => ({ forward: `y = x^{${a.exponent}}`, backward: `\\frac{\\partial L}{\\partial x} = ${G} \\cdot ${a.exponent}\\, x^{${Number(a.exponent) - 1}}` }),
+	exp: () => ({ forward: 'y = e^{x}', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot e^{x} = ${G} \\odot y` }),
+	log: () => ({ forward: 'y = \\ln x', backward: `\\frac{\\partial L}{\\partial x} = ${G} / x` }),
+	tanh: () => ({ forward: 'y = \\tanh x', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot (1 - y^2)` }),
+	relu: () => ({ forward: 'y = \\max(x, 0)', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot [x > 0]` }),
+	sqrt: () => ({ forward: 'y = \\sqrt{x}', backward: `\\frac{\\partial L}{\\partial x} = ${G} / (2\\sqrt{x})` }),
+	matmul: () => ({ forward: 'Y = A B,\\quad Y_{ij} = \\textstyle\\sum_k A_{ik} B_{kj}', backward: `\\frac{\\partial L}{\\partial A} = ${G}\\, B^{\\top},\\quad \\frac{\\partial L}{\\partial B} = A^{\\top} ${G}` }),
+	sum: (a) => ({ forward: `y = \\textstyle\\sum_{${dims(a)}} x`, backward: `\\frac{\\partial L}{\\partial x} = ${G}\\ \\text{broadcast back over } ${dims(a)}` }),
+	mean: (a) => ({ forward: `y = \\tfrac{1}{n} \\textstyle\\sum_{${dims(a)}} x`, backward: `\\frac{\\partial L}{\\partial x} = ${G} / n\\ \\text{broadcast back}` }),
+	view: (a) => ({ forward: `y = x.\\text{view}(${list(a.shape)})`, backward: `\\frac{\\partial L}{\\partial x} = ${G}.\\text{view}(x.\\text{shape})` }),
+	permute: (a) => ({ forward: `y = x.\\text{permute}(${list(a.dims)})`, backward: `\\frac{\\partial L}{\\partial x} = ${G}.\\text{permute}(\\text{inverse})` }),
+	slice: (a) => ({ forward: `y = x[\\ldots, ${a.start}{:}${a.end}{:}${a.step}]\\ \\text{(dim ${a.dim})}`, backward: `\\frac{\\partial L}{\\partial x} = ${G}\\ \\text{scattered into zeros}` }),
+	expand: (a) => ({ forward: `y = x.\\text{expand}(${list(a.shape)})`, backward: `\\frac{\\partial L}{\\partial x} = \\textstyle\\sum_{\\text{expanded dims}} ${G}` }),
+	contiguous: () => ({ forward: 'y = x\\ \\text{(row-major copy)}', backward: `\\frac{\\partial L}{\\partial x} = ${G}` }),
+	embedding: () => ({ forward: 'Y_{i} = W_{\\text{idx}_i}\\ \\text{(row lookup)}', backward: `\\frac{\\partial L}{\\partial W_r} = \\textstyle\\sum_{i:\\,\\text{idx}_i = r} ${G}_i` }),
+	softmax: () => ({ forward: 'y_i = \\frac{e^{x_i}}{\\sum_j e^{x_j}}', backward: `\\frac{\\partial L}{\\partial x} = y \\odot (${G} - \\textstyle\\sum_j ${G}_j y_j)` }),
+	logSoftmax: () => ({ forward: 'y_i = x_i - \\log \\textstyle\\sum_j e^{x_j}', backward: `\\frac{\\partial L}{\\partial x} = ${G} - \\operatorname{softmax}(x) \\textstyle\\sum_j ${G}_j` }),
+	crossEntropy: () => ({ forward: 'L = -\\frac{1}{N} \\textstyle\\sum_n \\log \\operatorname{softmax}(x_n)_{t_n}', backward: `\\frac{\\partial L}{\\partial x_n} = \\frac{${G}}{N} (\\operatorname{softmax}(x_n) - \\text{onehot}(t_n))` }),
+	batchNorm: () => ({ forward: '\\hat{x} = \\frac{x - \\mu_B}{\\sqrt{\\sigma_B^2 + \\epsilon}},\\ y = \\gamma \\hat{x} + \\beta', backward: `\\frac{\\partial L}{\\partial x} = \\frac{\\gamma}{n\\sqrt{\\sigma_B^2+\\epsilon}} \\big(n ${G} - \\textstyle\\sum ${G} - \\hat{x} \\sum ${G} \\hat{x}\\big)` }),
+	layerNorm: () => ({ forward: '\\hat{x} = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}}\\ \\text{(per row)},\\ y = \\gamma \\hat{x} + \\beta', backward: `\\frac{\\partial L}{\\partial x} = \\frac{1}{D\\sqrt{\\sigma^2+\\epsilon}} \\big(D\\, \\gamma${G} - \\textstyle\\sum \\gamma${G} - \\hat{x} \\sum \\gamma${G} \\hat{x}\\big)` }),
+	maskedFill: () => ({ forward: 'y = \\begin{cases} v & \\text{mask} \\\\ x & \\text{else} \\end{cases}', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot [\\lnot\\text{mask}]` }),
+	cat: () => ({ forward: 'y = [x_1; x_2; \\ldots]', backward: `\\frac{\\partial L}{\\partial x_k} = ${G}\\ \\text{(its slice)}` }),
+	accumulate: () => ({ forward: 'x.\\text{grad} \\mathrel{+}= g_{\\text{new}}', backward: '\\text{a tensor used by several ops gets the sum of their gradients}' }),
+	update: () => ({ forward: '\\theta \\leftarrow \\theta - \\eta\\, \\Delta', backward: '\\text{the optimizer step: } \\Delta = \\nabla_\\theta L \\text{ (SGD) or AdamW\'s normalised moment}' })
+};
+
+function dims(a: Attrs): string {
+	return Array.isArray(a.dims) ? `\\text{dim } ${(a.dims as number[]).join(',')}` : '\\text{all}';
+}
+
+function list(v: unknown): string {
+	return Array.isArray(v) ? v.join(', ') : String(v);
+}
+
+/** The TeX for an op kind (a generic line for kinds without an entry). */
+export function opMath(op: string, attrs: Attrs = {}): OpMath {
+	const f = TABLE[op];
+	if (f) return f(attrs);
+	return { forward: `y = \\operatorname{${op.replace(/[^A-Za-z0-9]/g, '')}}(x)`, backward: `\\frac{\\partial L}{\\partial x} = ${G}\\, \\frac{\\partial y}{\\partial x}` };
+}
