@@ -36,6 +36,12 @@ function channelIndex(shape: Shape, dims: readonly number[]): { chan: Int32Array
 	}
 	const n = numel(shape);
 	const chan = new Int32Array(n);
+	const count = numel(kept);
+	if (dims.every((d, i) => d === i)) {
+		// the usual case, leading batch dims: the channel is the position in the trailing block
+		for (let e = 0; e < n; e++) chan[e] = e % count;
+		return { chan, count };
+	}
 	const idx = new Array<number>(nd).fill(0);
 	let p = 0;
 	for (let e = 0; e < n; e++) {
@@ -48,7 +54,7 @@ function channelIndex(shape: Shape, dims: readonly number[]): { chan: Int32Array
 			idx[d] = 0;
 		}
 	}
-	return { chan, count: numel(kept) };
+	return { chan, count };
 }
 
 /** The values of `t` read as if broadcast to `shape` (γ, β against the channel shape). */
