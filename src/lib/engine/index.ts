@@ -11,3 +11,5 @@ export type { OpKind, OpAttrs } from './ops/index';
 export * from './functional-nn';
 export * from './nn/index';
 export * from './optim/index';
+/** Run one op by kind with its attrs, as a trace node records it (the debugger replays traces with it). */
+export { apply as applyOp } from './ops/index';
