@@ -66,7 +66,9 @@ export function parseConfig(metadata: Record<string, string>): CheckpointConfig 
 	for (const k of ['model', 'vocab']) requireField(r, k, 'string');
 	for (const k of ['blockSize', 'seed']) requireField(r, k, 'number');
 	if (r.format !== 'names' && r.format !== 'text') throw new Error(`checkpoint config: 'format' must be 'names' or 'text', got ${JSON.stringify(r.format)}`);
-	return { preset: r.model, steps: 0, finalLoss: null, trainLoss: null, valLoss: null, ...r } as CheckpointConfig;
+	const defaults: Record<string, unknown> = { preset: r.model, steps: 0, finalLoss: null, trainLoss: null, valLoss: null };
+	for (const [k, v] of Object.entries(defaults)) if (!(k in r)) r[k] = v;
+	return r as CheckpointConfig;
 }
 
 /** Read a checkpoint: validated safetensors, its config and vocabulary, tensors as float32 engine tensors. */

@@ -1,5 +1,5 @@
 // A data file ready for a model: its format (names or free text), vocabulary, splits, batches and eval windows.
-import type { Generator } from '../engine/index';
+import { Tensor, type Generator } from '../engine/index';
 import { buildExamples, examplesBatch, parseLines, sampleNamesBatch, type Batch, type NamesExamples } from './names';
 import { splitLines, splitText, type SplitName, type Splits } from './split';
 import { encodeText, sampleTextBatch, windowCount, windowsBatch } from './text';
@@ -87,10 +87,9 @@ export function prepareData(text: string, opts: PrepareOptions): Dataset {
 	return { format: 'text', vocab, blockSize: opts.blockSize, parts: { ...s, all: data } };
 }
 
-/** How many examples a part holds for the loss: names examples, or every position of every full window. */
-export function exampleCount(ds: Dataset, part: DataPart): number {
-	if (ds.format === 'names') return ds.parts[part].count;
-	return windowCount(ds.parts[part].length, ds.blockSize) * ds.blockSize;
+/** How many examples a part holds for the loss: names examples, or every position of every full window (of at most maxRows rows). */
+export function exampleCount(ds: Dataset, part: DataPart, maxRows = Infinity): number {
+	return Math.min(rowCount(ds, part), maxRows) * (ds.format === 'names' ? 1 : ds.blockSize);
 }
 
 /** A random training batch from one part (names: random examples; text: random blocks). */
@@ -102,23 +101,48 @@ export function sampleBatch(ds: Dataset, part: DataPart, batchSize: number, g: G
 	return sampleTextBatch(ds.parts[part], ds.blockSize, batchSize, g);
 }
 
-/**
- * Every example of a part, in order, as batches of at most `rowsPerBatch` rows (names: examples; text: windows),
- * each with its number of loss positions. The mean over the part is Σ meanₖ·nₖ / Σ nₖ.
- */
-export function* evalBatches(ds: Dataset, part: DataPart, rowsPerBatch: number): IterableIterator<Batch & { positions: number }> {
+/** Rows of a part: names examples, or full text windows. */
+function rowCount(ds: Dataset, part: DataPart): number {
+	return ds.format === 'names' ? ds.parts[part].count : windowCount(ds.parts[part].length, ds.blockSize);
+}
+
+/** Rows picked by index (for an evenly spaced subset) as one batch. */
+function gatherRows(ds: Dataset, part: DataPart, rows: readonly number[]): Batch {
+	const T = ds.blockSize;
+	const x = new Int32Array(rows.length * T);
 	if (ds.format === 'names') {
 		const ex = ds.parts[part];
-		for (let s = 0; s < ex.count; s += rowsPerBatch) {
-			const e = Math.min(ex.count, s + rowsPerBatch);
-			yield { ...examplesBatch(ex, s, e), positions: e - s };
-		}
-		return;
+		const y = new Int32Array(rows.length);
+		rows.forEach((r, j) => {
+			x.set(ex.x.subarray(r * T, (r + 1) * T), j * T);
+			y[j] = ex.y[r];
+		});
+		return { x: new Tensor(x, [rows.length, T]), y: new Tensor(y, [rows.length]) };
 	}
 	const data = ds.parts[part];
-	const rows = windowCount(data.length, ds.blockSize);
-	for (let s = 0; s < rows; s += rowsPerBatch) {
-		const e = Math.min(rows, s + rowsPerBatch);
-		yield { ...windowsBatch(data, ds.blockSize, s, e), positions: (e - s) * ds.blockSize };
+	const y = new Int32Array(rows.length * T);
+	rows.forEach((r, j) => {
+		x.set(data.subarray(r * T, (r + 1) * T), j * T);
+		y.set(data.subarray(r * T + 1, (r + 1) * T + 1), j * T);
+	});
+	return { x: new Tensor(x, [rows.length, T]), y: new Tensor(y, [rows.length, T]) };
+}
+
+/**
+ * Every example of a part, in order, as batches of at most `rowsPerBatch` rows (names: examples; text: windows),
+ * each with its number of loss positions; the mean over the part is Σ meanₖ·nₖ / Σ nₖ. With `maxRows` below the
+ * part's row count, only `maxRows` evenly spaced rows (row ⌊j·R/maxRows⌋) are used: an estimate for big parts.
+ */
+export function* evalBatches(ds: Dataset, part: DataPart, rowsPerBatch: number, maxRows = Infinity): IterableIterator<Batch & { positions: number }> {
+	const total = rowCount(ds, part);
+	const n = Math.min(total, maxRows);
+	const perRow = ds.format === 'names' ? 1 : ds.blockSize;
+	for (let s = 0; s < n; s += rowsPerBatch) {
+		const e = Math.min(n, s + rowsPerBatch);
+		let batch: Batch;
+		if (n < total) batch = gatherRows(ds, part, Array.from({ length: e - s }, (_, j) => Math.floor(((s + j) * total) / n)));
+		else if (ds.format === 'names') batch = examplesBatch(ds.parts[part], s, e);
+		else batch = windowsBatch(ds.parts[part], ds.blockSize, s, e);
+		yield { ...batch, positions: (e - s) * perRow };
 	}
 }

@@ -1,0 +1,74 @@
+// The command line: `npm run makemore -- <train|sample|eval|grads|bench> …` (run by tsx).
+import { Command, Option } from 'commander';
+import { PRESET_NAMES } from '../lib/models/index';
+import { bench } from './bench';
+import { nonNegativeInt, positiveInt, positiveNumber, UserError } from './io';
+import { train } from './train';
+import { evalCommand, gradsCommand, PARTS, sampleCommand } from './use';
+
+const program = new Command('makemore')
+	.description("Karpathy's makemore models on our own autograd engine: train, sample, evaluate, inspect gradients, benchmark.")
+	.showSuggestionAfterError()
+	.configureOutput({ outputError: (s, write) => write(`makemore: ${s.split('\n')[0].replace(/^error: /, '')}\n`) });
+
+const data = 'names | shakespeare | PATH of a text file';
+
+program
+	.command('train')
+	.description("train a preset's model (without --steps: the preset's full schedule) and save a .safetensors checkpoint")
+	.requiredOption('--model <name>', `one of ${PRESET_NAMES.join(', ')}`)
+	.option('--data <data>', `${data} (default: names, or shakespeare for gpt)`)
+	.option('--steps <n>', 'optimizer steps', positiveInt)
+	.option('--batch-size <n>', 'minibatch size', positiveInt)
+	.option('--lr <rate>', 'learning rate (SGD: the rate before the decay, which scales with it)', positiveNumber)
+	.option('--seed <n>', 'seeds the weights, the split and the batches', nonNegativeInt, 42)
+	.option('--out <file>', 'checkpoint path (default: checkpoints/<model>.safetensors)')
+	.option('--quiet', 'no progress output')
+	.action((o) => {
+		train(o);
+	});
+
+program
+	.command('sample')
+	.description('print samples from a checkpoint: names, or a passage of text')
+	.requiredOption('--checkpoint <file>', 'a .safetensors checkpoint')
+	.option('--n <n>', 'names to draw, or characters of text (default 20 / 500)', positiveInt)
+	.option('--temperature <t>', 'divide the logits by t before the softmax', positiveNumber, 1)
+	.option('--seed <n>', 'seeds the sampling', nonNegativeInt, 42)
+	.action((o) => sampleCommand(o));
+
+program
+	.command('eval')
+	.description('mean cross-entropy of a checkpoint on a split, in eval mode')
+	.requiredOption('--checkpoint <file>', 'a .safetensors checkpoint')
+	.option('--data <data>', `${data} (default: the built-in dataset it was trained on)`)
+	.addOption(new Option('--split <split>', 'which part; all = every example of the file').choices(PARTS).default('val'))
+	.option('--json', 'print one line {"loss": …, "examples": …}')
+	.action((o) => evalCommand(o));
+
+program
+	.command('grads')
+	.description('the gradient of the mean eval-mode loss over the data w.r.t. every parameter, as .safetensors')
+	.requiredOption('--checkpoint <file>', 'a .safetensors checkpoint')
+	.requiredOption('--data <data>', data)
+	.requiredOption('--out <file>', 'where to write the gradients')
+	.addOption(new Option('--split <split>', 'which part').choices(PARTS).default('all'))
+	.action((o) => gradsCommand(o));
+
+program
+	.command('bench')
+	.description('milliseconds per training step of each model (recording off)')
+	.option('--json', 'one line per model: {"model": …, "msPerStep": …, "recording": false}')
+	.option('--models <list>', 'comma-separated presets (default: mlp,mlp-bn,mlp-deep,wavenet,gpt-small)')
+	.option('--seconds <s>', 'time each model for at least this long', positiveNumber, 2)
+	.action((o) => bench(o));
+
+try {
+	await program.parseAsync(process.argv);
+} catch (e) {
+	// A user error (or any other) is one line on stderr and exit 1; MAKEMORE_DEBUG=1 shows the stack.
+	const err = e instanceof Error ? e : new Error(String(e));
+	if (process.env.MAKEMORE_DEBUG) console.error(err.stack);
+	else console.error(`makemore: ${err instanceof UserError ? '' : 'error: '}${err.message.split('\n')[0]}`);
+	process.exitCode = 1;
+}
