@@ -1,0 +1,131 @@
+// Engine bench: matmul GFLOP/s against a naive triple loop, per-op overhead, and an MLP training step, recording off and on.
+import {
+	add, backward, crossEntropy, embedding, Generator, matmul, record, tanh, tensor, view, type Tensor
+} from '../src/lib/engine/index';
+import { time } from './timing';
+import type { Bench, BenchRow } from './types';
+
+const SUITE = 'engine';
+
+/** The reference: C = A·B by the textbook i-j-k loop on row-major Float32Arrays (a dot product per element). */
+function naiveMatmul(a: Float32Array, b: Float32Array, c: Float32Array, M: number, K: number, N: number): void {
+	for (let i = 0; i < M; i++) {
+		for (let j = 0; j < N; j++) {
+			let s = 0;
+			for (let k = 0; k < K; k++) s += a[i * K + k] * b[k * N + j];
+			c[i * N + j] = s;
+		}
+	}
+}
+
+function naiveRow(gen: Generator): BenchRow {
+	const n = 256;
+	const a = gen.randn([n, n]).data as Float32Array;
+	const b = gen.randn([n, n]).data as Float32Array;
+	const c = new Float32Array(n * n);
+	const t = time(() => naiveMatmul(a, b, c, n, n, n));
+	const gflops = (2 * n * n * n) / (t.ms * 1e6);
+	return { suite: SUITE, group: 'matmul', name: `naive i-j-k ${n}×${n}·${n}×${n}`, ms: t.ms, gflops, vsRef: 1, note: 'reference' };
+}
+
+const SHAPES: [number, number, number][] = [
+	[32, 30, 200], // the MLP's first layer at batch 32
+	[32, 200, 27], // its output layer
+	[512, 64, 256],
+	[256, 256, 256],
+	[512, 512, 512],
+	[1024, 1024, 1024]
+];
+
+function matmulRows(gen: Generator, refGflops: number, log: (s: string) => void): BenchRow[] {
+	return SHAPES.map(([M, K, N]) => {
+		const a = gen.randn([M, K]);
+		const b = gen.randn([K, N]);
+		const flops = 2 * M * K * N;
+		// big products: fewer, longer repeats keep the suite within its time budget
+		const opts = flops > 1e9 ? { warmupMs: 0, batchMs: 0, repeats: 3 } : {};
+		const off = time(() => matmul(a, b), opts);
+		const on = time(() => record(() => matmul(a, b)), opts);
+		const gflops = flops / (off.ms * 1e6);
+		log(`matmul ${M}×${K}·${K}×${N}: ${gflops.toFixed(2)} GFLOP/s`);
+		return { suite: SUITE, group: 'matmul', name: `${M}×${K}·${K}×${N}`, ms: off.ms, msRecording: on.ms, gflops, vsRef: gflops / refGflops };
+	});
+}
+
+/** makemore's MLP (lecture 2): embedding 27×10, 3 characters → 30 → 200 tanh → 27 logits, cross-entropy. */
+function mlp(gen: Generator, batch: number) {
+	const param = (t: Tensor, scale: number) => {
+		const d = t.data;
+		for (let i = 0; i < d.length; i++) d[i] *= scale;
+		t.requiresGrad = true;
+		return t;
+	};
+	const C = param(gen.randn([27, 10]), 1);
+	const W1 = param(gen.randn([30, 200]), 5 / 3 / Math.sqrt(30));
+	const b1 = param(gen.randn([200]), 0.01);
+	const W2 = param(gen.randn([200, 27]), 0.01);
+	const b2 = param(gen.randn([27]), 0);
+	const params = [C, W1, b1, W2, b2];
+	const idx = tensor(Array.from({ length: batch * 3 }, () => gen.randint(0, 27)), [batch, 3], { dtype: 'int32' });
+	const Y = tensor(Array.from({ length: batch }, () => gen.randint(0, 27)), [batch], { dtype: 'int32' });
+	const forward = () => {
+		const emb = embedding(C, idx); // (B, 3, 10)
+		const h = tanh(add(matmul(view(emb, batch, 30), W1), b1)); // (B, 200)
+		const logits = add(matmul(h, W2), b2); // (B, 27)
+		return crossEntropy(logits, Y);
+	};
+	const step = () => {
+		for (const p of params) p.grad = null;
+		backward(forward());
+	};
+	return { forward, step };
+}
+
+function mlpRows(gen: Generator, log: (s: string) => void): BenchRow[] {
+	const batch = 32;
+	const { forward, step } = mlp(gen, batch);
+	const nodes = record(step).trace.nodes.length;
+	const fwdOff = time(forward);
+	const fwdOn = time(() => record(forward));
+	const off = time(step);
+	const on = time(() => record(step));
+	log(`mlp step: ${off.ms.toFixed(3)} ms, recording ${on.ms.toFixed(3)} ms (${nodes} trace nodes)`);
+	return [
+		{ suite: SUITE, group: 'mlp', name: `forward, batch ${batch}`, ms: fwdOff.ms, msRecording: fwdOn.ms },
+		{ suite: SUITE, group: 'mlp', name: `forward+backward, batch ${batch}`, ms: off.ms, msRecording: on.ms, note: `${nodes} trace nodes when recorded` }
+	];
+}
+
+/** Per-op overhead: ops on tiny tensors, where the arithmetic costs next to nothing. */
+function opRows(gen: Generator): BenchRow[] {
+	const s = gen.randn([1]);
+	const t = gen.randn([1]);
+	const x = gen.randn([32, 200]);
+	const bias = gen.randn([200]);
+	const w = gen.randn([200]);
+	w.requiresGrad = true;
+	const cases: [string, () => unknown][] = [
+		['add, 1 element', () => add(s, t)],
+		['tanh, 32×200', () => tanh(x)],
+		['add bias, 32×200 + 200', () => add(x, bias)],
+		['add bias + backward, 32×200', () => {
+			w.grad = null;
+			backward(add(x, w), x);
+		}]
+	];
+	return cases.map(([name, fn]) => {
+		const off = time(fn);
+		const on = time(() => record(fn));
+		return { suite: SUITE, group: 'op', name, ms: off.ms, msRecording: on.ms };
+	});
+}
+
+export const engineBench: Bench = {
+	name: SUITE,
+	run(log) {
+		const gen = new Generator(1234);
+		const ref = naiveRow(gen);
+		log(`reference: naive 256² at ${ref.gflops!.toFixed(2)} GFLOP/s`);
+		return [ref, ...matmulRows(gen, ref.gflops!, log), ...opRows(gen), ...mlpRows(gen, log)];
+	}
+};

@@ -1,0 +1,59 @@
+// `npm run bench`: runs each bench module, prints one table, writes bench/results/<timestamp>.json.
+// Usage: npm run bench [-- <suite> …]   (default: every suite)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { engineBench } from './engine';
+import type { Bench, BenchRow } from './types';
+
+/** Every bench module; add new ones (training steps, graph layout) here. */
+const SUITES: Bench[] = [engineBench];
+
+const fmt = (v: number | undefined, digits: number): string => (v === undefined ? '' : v.toFixed(digits));
+
+function msStr(ms: number): string {
+	return ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(4);
+}
+
+/** A plain-text table: suite/group, case, ms, GFLOP/s, × reference, ms recording, recording ratio. */
+function table(rows: BenchRow[]): string {
+	const head = ['group', 'case', 'ms', 'GFLOP/s', '× ref', 'ms rec', 'rec ×'];
+	const body = rows.map((r) => [
+		`${r.suite}/${r.group}`,
+		r.name + (r.note ? ` (${r.note})` : ''),
+		msStr(r.ms),
+		fmt(r.gflops, 2),
+		fmt(r.vsRef, 1),
+		r.msRecording === undefined ? '' : msStr(r.msRecording),
+		r.msRecording === undefined ? '' : (r.msRecording / r.ms).toFixed(2)
+	]);
+	const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+	const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+	return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function main(): void {
+	const wanted = process.argv.slice(2);
+	const suites = wanted.length ? SUITES.filter((s) => wanted.includes(s.name)) : SUITES;
+	if (suites.length === 0) {
+		console.error(`bench: no suite named ${wanted.join(', ')}; the suites are ${SUITES.map((s) => s.name).join(', ')}`);
+		process.exit(1);
+	}
+	const started = new Date();
+	const rows: BenchRow[] = [];
+	for (const s of suites) {
+		const t0 = performance.now();
+		rows.push(...s.run((line) => console.log(`  [${s.name}] ${line}`)));
+		console.log(`  [${s.name}] done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+	}
+	console.log(`\n${table(rows)}\n`);
+	const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+	mkdirSync(dir, { recursive: true });
+	const file = join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+	const meta = { date: started.toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
+	writeFileSync(file, `${JSON.stringify({ ...meta, rows }, null, '\t')}\n`);
+	console.log(`wrote ${file}`);
+}
+
+main();

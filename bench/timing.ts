@@ -1,0 +1,48 @@
+// Timing helpers for the benches: warm up, batch calls until a batch is long enough to time, take the median.
+import { performance } from 'node:perf_hooks';
+
+export interface Timing {
+	/** Median milliseconds per call over the repeats. */
+	ms: number;
+	/** Fastest repeat, milliseconds per call. */
+	minMs: number;
+	/** Calls per timed batch and number of batches. */
+	calls: number;
+	repeats: number;
+}
+
+export interface TimeOptions {
+	/** Run at least this long before timing (JIT warm-up); default 150 ms. */
+	warmupMs?: number;
+	/** Make each timed batch at least this long; default 30 ms. */
+	batchMs?: number;
+	/** Number of timed batches (the median is taken); default 7. */
+	repeats?: number;
+}
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((p, q) => p - q);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Time `fn`: warm up, then `repeats` batches of enough calls to last `batchMs`; per-call median and min. */
+export function time(fn: () => unknown, opts: TimeOptions = {}): Timing {
+	const { warmupMs = 150, batchMs = 30, repeats = 7 } = opts;
+	let calls = 0;
+	const t0 = performance.now();
+	while (calls < 3 || performance.now() - t0 < warmupMs) {
+		fn();
+		calls++;
+	}
+	// calls per batch from the warm-up rate (at least one)
+	const perCall = (performance.now() - t0) / calls;
+	const n = Math.max(1, Math.ceil(batchMs / Math.max(perCall, 1e-6)));
+	const samples: number[] = [];
+	for (let r = 0; r < repeats; r++) {
+		const s = performance.now();
+		for (let i = 0; i < n; i++) fn();
+		samples.push((performance.now() - s) / n);
+	}
+	return { ms: median(samples), minMs: Math.min(...samples), calls: n, repeats };
+}

@@ -1,0 +1,26 @@
+// What a bench module returns: rows that run.ts prints as one table and writes to bench/results/*.json.
+
+export interface BenchRow {
+	/** The bench module ('engine', later 'train', 'layout', …). */
+	suite: string;
+	/** A group inside it ('matmul', 'mlp', 'op'). */
+	group: string;
+	/** The case, e.g. '512×512·512×512'. */
+	name: string;
+	/** Median milliseconds per call with recording off. */
+	ms: number;
+	/** Median milliseconds per call inside `record(…)`, when measured. */
+	msRecording?: number;
+	/** Arithmetic rate, for kernels where the flop count is known. */
+	gflops?: number;
+	/** Speed relative to the suite's reference measured in the same run (higher is faster). */
+	vsRef?: number;
+	/** What the reference is, on the reference row itself. */
+	note?: string;
+}
+
+/** A bench module: runs its cases (logging progress through `log`) and returns rows. */
+export interface Bench {
+	name: string;
+	run(log: (line: string) => void): BenchRow[];
+}
