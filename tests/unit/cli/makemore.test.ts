@@ -1,0 +1,134 @@
+// The command line as a user runs it (a child process): train → sample → eval → grads → bench, PyTorch loading, errors.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors, prepareData, Vocab } from '$lib/data';
+import { Generator } from '$lib/engine';
+import { restoreModel } from '$lib/train/checkpoint';
+import { evaluate, lossGradients, sample } from '$lib/train/trainer';
+
+const TSX = 'node_modules/.bin/tsx';
+const PY = '/usr/bin/python3';
+const hasTorch = existsSync(PY);
+const dir = mkdtempSync(join(tmpdir(), 'makemore-cli-'));
+const namesFile = join(dir, 'names.txt');
+const textFile = join(dir, 'text.txt');
+const ckpt = join(dir, 'mlp-bn.safetensors');
+let trained: Run;
+
+interface Run {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+function makemore(...args: string[]): Promise<Run> {
+	return new Promise((done) => {
+		execFile(TSX, ['src/cli/makemore.ts', ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+			done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+		});
+	});
+}
+
+function python(...args: string[]): Promise<string> {
+	return new Promise((done, fail) => execFile(PY, args, { encoding: 'utf8' }, (err, out, e) => (err ? fail(new Error(e)) : done(out))));
+}
+
+const NAMES = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'charlotte', 'mia', 'amelia', 'harper', 'evelyn', 'abigail', 'emily', 'liam', 'noah', 'oliver'];
+const lines = Array.from({ length: 150 }, (_, i) => NAMES[i % 15] + NAMES[(i * 4) % 15].slice(0, i % 3));
+
+beforeAll(async () => {
+	writeFileSync(namesFile, lines.join('\n') + '\n');
+	writeFileSync(textFile, 'Now is the winter of our discontent\nMade glorious summer by this sun of York;\n'.repeat(8));
+	trained = await makemore('train', '--model', 'mlp-bn', '--data', namesFile, '--steps', '40', '--seed', '3', '--out', ckpt);
+	if (trained.code !== 0) throw new Error(`train failed: ${trained.stderr}`);
+}, 60_000);
+
+describe('makemore CLI', () => {
+	it('train reports progress and losses, and writes the checkpoint path on stdout', async () => {
+		const ck = restoreModel(new Uint8Array(readFileSync(ckpt)));
+		expect(ck.config).toMatchObject({ model: 'mlp-bn', preset: 'mlp-bn', steps: 40, seed: 3, blockSize: 3, nHidden: 200, lrDecayAt: 20, format: 'names', data: 'names.txt' });
+		expect(trained.stdout).toBe(`${ckpt}\n`);
+		expect(trained.stderr).toMatch(/step 40\/40 +loss \d+\.\d{4} +[\d.]+ steps\/s/);
+		expect(trained.stderr).toMatch(/train loss \d+\.\d{4} \(\d+ examples\) +val loss \d+\.\d{4}/);
+		expect(ck.vocab).toEqual(Vocab.forNames(lines));
+		const ds = prepareData(lines.join('\n'), { format: 'names', blockSize: 3, seed: 3, vocab: ck.vocab });
+		expect(ck.config.valLoss).toBe(evaluate(ck.model, ds, 'val').loss);
+	});
+
+	it('sample, eval (--json, --split all) and grads agree with the library on the same checkpoint', async () => {
+		const gradsFile = join(dir, 'grads.safetensors');
+		const [s, val, all, grads] = await Promise.all([
+			makemore('sample', '--checkpoint', ckpt, '--n', '6', '--seed', '9'),
+			makemore('eval', '--checkpoint', ckpt, '--data', namesFile, '--json'),
+			makemore('eval', '--checkpoint', ckpt, '--data', namesFile, '--split', 'all', '--json'),
+			makemore('grads', '--checkpoint', ckpt, '--data', namesFile, '--out', gradsFile)
+		]);
+		for (const r of [s, val, all, grads]) expect(r.code, r.stderr).toBe(0);
+		const ck = restoreModel(new Uint8Array(readFileSync(ckpt)));
+		const ds = prepareData(lines.join('\n'), { format: 'names', blockSize: 3, seed: 3, vocab: ck.vocab });
+		expect(s.stdout.trimEnd().split('\n')).toEqual(sample(ck.model, ck.vocab, 'names', { n: 6, generator: new Generator(9) }));
+		expect(val.stdout.split('\n')).toHaveLength(2); // exactly one line
+		expect(JSON.parse(val.stdout)).toEqual(evaluate(ck.model, ds, 'val'));
+		const total = lines.reduce((n, l) => n + l.length + 1, 0);
+		expect(JSON.parse(all.stdout)).toEqual({ loss: evaluate(ck.model, ds, 'all').loss, examples: total });
+		const want = lossGradients(ck.model, ds, 'all');
+		const f = decodeSafetensors(new Uint8Array(readFileSync(gradsFile)));
+		expect([...f.tensors.keys()].sort()).toEqual([...want.grads.keys()].sort());
+		for (const [name, g] of want.grads) expect(Array.from(f.tensors.get(name)!.data), name).toEqual(Array.from(g.values()));
+		expect(Number(f.metadata.examples)).toBe(total);
+	});
+
+	it.skipIf(!hasTorch)('the checkpoint loads into the PyTorch model (strict) and gives the same loss', async () => {
+		const [ours, theirs] = await Promise.all([makemore('eval', '--checkpoint', ckpt, '--data', namesFile, '--split', 'all', '--json'), python('tests/fixtures/make_checkpoint_fixtures.py', '--torch-eval', ckpt, namesFile)]);
+		const a = JSON.parse(ours.stdout);
+		const b = JSON.parse(theirs);
+		expect(a.examples).toBe(b.examples);
+		if (Math.abs(a.loss - b.loss) > 1e-5 * b.loss) console.log('maxdiff', Math.abs(a.loss - b.loss), a.loss, b.loss);
+		expect(Math.abs(a.loss - b.loss)).toBeLessThanOrEqual(1e-5 * b.loss);
+	});
+
+	it('trains gpt on free text and evaluates consecutive windows; bench prints one JSON line per model', async () => {
+		const g = join(dir, 'gpt.safetensors');
+		const [t, b] = await Promise.all([
+			makemore('train', '--model', 'gpt-small', '--data', textFile, '--steps', '2', '--batch-size', '4', '--out', g),
+			makemore('bench', '--json', '--models', 'mlp,mlp-bn', '--seconds', '0.2')
+		]);
+		expect(t.code, t.stderr).toBe(0);
+		const e = await makemore('eval', '--checkpoint', g, '--data', textFile, '--split', 'all', '--json');
+		const n = readFileSync(textFile, 'utf8').length;
+		expect(JSON.parse(e.stdout).examples).toBe(Math.floor((n - 1) / 32) * 32);
+		expect(b.code, b.stderr).toBe(0);
+		const rows = b.stdout.trim().split('\n').map((l) => JSON.parse(l));
+		expect(rows.map((r) => [r.model, r.recording])).toEqual([['mlp', false], ['mlp-bn', false]]);
+		for (const r of rows) expect(r.msPerStep).toBeGreaterThan(0);
+	});
+
+	it('answers bad arguments, missing files and a foreign vocabulary with one error line and exit code 1', async () => {
+		const empty = join(dir, 'empty.txt');
+		writeFileSync(empty, '');
+		const cases: [string[], RegExp][] = [
+			[['train', '--model', 'nope'], /unknown model 'nope': choose one of mlp, /],
+			[['train', '--model', 'mlp', '--steps', 'ten'], /'--steps <n>' argument 'ten' is invalid/],
+			[['train', '--model', 'mlp', '--data', join(dir, 'missing.txt')], /no such data file/],
+			[['train', '--model', 'mlp', '--data', empty], /is empty/],
+			[['train', '--model', 'mlp', '--data', textFile], /looks like free text/],
+			[['sample', '--checkpoint', join(dir, 'none.safetensors')], /no such checkpoint/],
+			[['sample', '--checkpoint', namesFile], /invalid safetensors file/],
+			[['eval', '--checkpoint', ckpt, '--data', textFile], /character 'N' on line 1 is not in the checkpoint's vocabulary/],
+			[['eval', '--checkpoint', ckpt, '--split', 'nope', '--data', namesFile], /'--split <split>' argument 'nope' is invalid/],
+			[['grads', '--checkpoint', ckpt, '--data', namesFile], /required option '--out <file>'/],
+			[['frobnicate'], /unknown command 'frobnicate'/]
+		];
+		const runs = await Promise.all(cases.map(([args]) => makemore(...args)));
+		runs.forEach((r, i) => {
+			const label = cases[i][0].join(' ');
+			expect(r.code, label).toBe(1);
+			expect(r.stderr, label).toMatch(cases[i][1]);
+			expect(r.stderr.trimEnd().split('\n'), `${label}: one line`).toHaveLength(1);
+			expect(r.stderr, label).toMatch(/^makemore: /);
+		});
+	});
+});
