@@ -60,16 +60,11 @@ export class Recorder {
 	/** Snapshot a tensor once (values are copied: later in-place updates do not change the record). */
 	tensor(t: Tensor, role: TensorRole, extra: Partial<TraceTensor> = {}): number {
 		if (!(t.id in this.trace.tensors)) {
-			this.trace.tensors[t.id] = {
-				id: t.id,
-				shape: [...t.shape],
-				dtype: t.dtype,
-				role,
-				scope: this.scope,
-				values: t.copyValues(),
-				...(t.name !== undefined ? { name: t.name } : {}),
-				...extra
-			};
+			const entry: TraceTensor = { id: t.id, shape: [...t.shape], dtype: t.dtype, role, scope: this.scope, values: t.copyValues() };
+			if (t.name !== undefined) entry.name = t.name;
+			// the same slow spread as in node(): copy the few extra fields by hand
+			for (const k in extra) (entry as unknown as Record<string, unknown>)[k] = extra[k as keyof TraceTensor];
+			this.trace.tensors[t.id] = entry;
 		}
 		return t.id;
 	}
@@ -83,7 +78,11 @@ export class Recorder {
 
 	node(n: Omit<TraceNode, 'id' | 'scope' | 'phase'> & { scope?: string }): number {
 		const id = this.trace.nodes.length;
-		this.trace.nodes.push({ ...n, id, scope: n.scope ?? this.scope, phase: this.phase });
+		// NOTE: built field by field: `{ ...n, id, … }` took V8 microseconds per node (a slow object-spread path)
+		const node: TraceNode = { id, op: n.op, inputs: n.inputs, output: n.output, attrs: n.attrs, scope: n.scope ?? this.scope, phase: this.phase };
+		if (n.of !== undefined) node.of = n.of;
+		if (n.grads !== undefined) node.grads = n.grads;
+		this.trace.nodes.push(node);
 		return id;
 	}
 }
