@@ -3,20 +3,31 @@ import { untrack } from 'svelte';
 import { replaceState } from '$app/navigation';
 import { resolve } from '$app/paths';
 import type { DebuggerState } from './debugger.svelte';
+import { datasetPath, type Preset } from '$lib/train/session';
 import { decodeView, encodeView, type ViewState } from './url';
 
-/** Fetch the names file the sessions train on (static/data, filled by `npm run data`). */
-async function namesText(): Promise<string> {
-	const res = await fetch('/data/names.txt');
-	if (!res.ok) throw new Error(`could not load /data/names.txt (HTTP ${res.status}): run \`npm run data\` to fetch the datasets`);
-	return res.text();
+const texts = new Map<string, Promise<string>>();
+
+/** Fetch (once) the dataset a preset trains on (static/data, filled by `npm run data`). */
+function datasetText(preset: Preset): Promise<string> {
+	const path = datasetPath(preset);
+	let p = texts.get(path);
+	if (!p) {
+		p = fetch(path).then((res) => {
+			if (!res.ok) throw new Error(`could not load ${path} (HTTP ${res.status}): run \`npm run data\` to fetch the datasets`);
+			return res.text();
+		});
+		texts.set(path, p);
+		p.catch(() => texts.delete(path));
+	}
+	return p;
 }
 
 /** Load the session a view names, then place the cursor as it says. */
 export async function openView(dbg: DebuggerState, view: ViewState): Promise<void> {
 	dbg.loading = true;
 	try {
-		dbg.load({ preset: view.preset, seed: view.seed, batch: view.batch }, await namesText(), view);
+		dbg.load({ preset: view.preset, seed: view.seed, batch: view.batch }, await datasetText(view.preset), view);
 	} catch (e) {
 		dbg.error = e instanceof Error ? e.message : String(e);
 	} finally {

@@ -1,6 +1,6 @@
 // The debugger's position as URL query parameters, so a reload or a shared link restores the same view.
 import type { Phase } from '$lib/engine';
-import { PRESETS, type Preset } from '$lib/train/session';
+import { defaultBatch, PRESETS, type Preset } from '$lib/train/session';
 
 /** Everything a learner would share: model, seed, batch, where the cursor is, what is selected and opened. */
 export interface ViewState {
@@ -38,7 +38,7 @@ export function decodeView(search: string): ViewState {
 	return {
 		preset,
 		seed: int(q.get('seed'), DEFAULT_VIEW.seed, 0, 2 ** 31 - 1),
-		batch: int(q.get('batch'), DEFAULT_VIEW.batch, 1, 64),
+		batch: int(q.get('batch'), defaultBatch(preset), 1, 64),
 		at: phase && PHASES.includes(phase) && step >= 0 ? { phase, step } : null,
 		selected: q.get('node'),
 		opened: list(q.get('open')),

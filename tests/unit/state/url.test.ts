@@ -1,0 +1,89 @@
+// The URL codec and the debugger state: a view survives a round trip through the query string.
+import { describe, expect, it } from 'vitest';
+import { decodeView, encodeView, type ViewState } from '$lib/state/url';
+import { DebuggerState } from '$lib/state/debugger.svelte';
+
+const NAMES = 'emma\nolivia\nava\nisabella\nsophia\ncharlotte\nmia\namelia\nharper\nevelyn';
+const TEXT = 'First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n';
+
+describe('url codec', () => {
+	it('round-trips a full view', () => {
+		const v: ViewState = {
+			preset: 'wavenet',
+			seed: 1234,
+			batch: 3,
+			at: { phase: 'backward', step: 17 },
+			selected: 'op:12',
+			opened: ['blocks.1'],
+			closed: ['layers.0'],
+			breakpoints: ['op:3', 't:5']
+		};
+		const q = encodeView(v);
+		expect(q).toBe('preset=wavenet&seed=1234&batch=3&phase=backward&step=17&node=op%3A12&open=blocks.1&shut=layers.0&bp=op%3A3%2Ct%3A5');
+		expect(decodeView('?' + q)).toEqual(v);
+	});
+
+	it('falls back to defaults for missing or malformed values', () => {
+		const v = decodeView('?preset=nope&seed=-3&batch=x&phase=sideways&step=2');
+		expect(v).toMatchObject({ preset: 'mlp', seed: 42, batch: 4, at: null, selected: null });
+		expect(decodeView('?preset=gpt-small').batch).toBe(16);
+	});
+});
+
+describe('DebuggerState', () => {
+	it('restores the cursor, selection and scopes from a view, and writes the same view back', () => {
+		const a = new DebuggerState();
+		a.load({ preset: 'mlp', seed: 3, batch: 2 }, NAMES);
+		for (let i = 0; i < 12; i++) a.forward();
+		a.toggleScope('0');
+		a.toggleBreakpoint('op:2');
+		const view = a.view();
+		expect(view.at).toEqual({ phase: a.current!.phase, step: a.current!.inPhase });
+		const b = new DebuggerState();
+		b.load({ preset: view.preset, seed: view.seed, batch: view.batch }, NAMES, decodeView('?' + encodeView(view)));
+		expect(b.cursor).toBe(a.cursor);
+		expect(b.current?.node).toBe(a.current?.node);
+		expect([...b.collapsed]).toEqual(['0']);
+		expect([...b.breakpoints]).toEqual(['op:2']);
+		expect(encodeView(b.view())).toBe(encodeView(view));
+	});
+
+	it('steps, travels back, runs to the end of a phase and into a collapsed GPT block', () => {
+		const d = new DebuggerState();
+		d.load({ preset: 'gpt-small', seed: 1, batch: 8 }, TEXT);
+		expect(d.collapsed.has('blocks.0')).toBe(true);
+		d.phaseEnd();
+		expect(d.current?.phase).toBe('forward');
+		expect(d.next?.phase).toBe('backward');
+		const end = d.cursor;
+		d.back();
+		expect(d.cursor).toBe(end - 1);
+		d.restart();
+		expect(d.cursor).toBe(-1);
+		// step into until inside blocks.0: the block opens
+		while (!(d.current?.scope ?? '').startsWith('blocks.0')) d.into();
+		expect(d.collapsed.has('blocks.0')).toBe(false);
+		expect(d.collapsed.has('blocks.1')).toBe(true);
+		// step over from inside block 0's attention runs whole modules; step out leaves the module
+		const scope = d.current!.scope;
+		d.out();
+		expect(d.current!.scope.startsWith(scope + '.') || d.current!.scope === scope).toBe(false);
+	});
+
+	it('runs to a breakpoint and to the selected node', () => {
+		const d = new DebuggerState();
+		d.load({ preset: 'mlp', seed: 3, batch: 2 }, NAMES);
+		const tanh = d.model!.nodes.find((n) => n.label === 'tanh')!;
+		d.toggleBreakpoint(tanh.id);
+		d.toBreakpoint();
+		expect(d.current?.node).toBe(tanh.id);
+		expect(d.current?.phase).toBe('forward');
+		d.toBreakpoint();
+		expect(d.current?.node).toBe(tanh.id);
+		expect(d.current?.phase).toBe('backward');
+		d.restart();
+		d.select(tanh.id);
+		d.toSelected();
+		expect(d.cursor).toBe(tanh.step);
+	});
+});
