@@ -3,25 +3,8 @@ import { untrack } from 'svelte';
 import { replaceState } from '$app/navigation';
 import { resolve } from '$app/paths';
 import type { DebuggerState } from './debugger.svelte';
-import { datasetPath, type Preset } from '$lib/train/session';
+import { datasetText } from './datasets';
 import { decodeView, encodeView, type ViewState } from './url';
-
-const texts = new Map<string, Promise<string>>();
-
-/** Fetch (once) the dataset a preset trains on (static/data, filled by `npm run data`). */
-function datasetText(preset: Preset): Promise<string> {
-	const path = datasetPath(preset);
-	let p = texts.get(path);
-	if (!p) {
-		p = fetch(path).then((res) => {
-			if (!res.ok) throw new Error(`could not load ${path} (HTTP ${res.status}): run \`npm run data\` to fetch the datasets`);
-			return res.text();
-		});
-		texts.set(path, p);
-		p.catch(() => texts.delete(path));
-	}
-	return p;
-}
 
 /** Load the session a view names, then place the cursor as it says. */
 export async function openView(dbg: DebuggerState, view: ViewState): Promise<void> {
