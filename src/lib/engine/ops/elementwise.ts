@@ -1,6 +1,6 @@
 // Elementwise ops: forward beside backward. Binary ops broadcast; autograd sums their gradients back to shape.
 import type { Tensor } from '../tensor';
-import { binaryMap, unaryMap } from './kernels';
+import { binaryMap, fastTanh, unaryMap } from './kernels';
 import type { RuleTable } from './types';
 
 type None = Record<string, never>;
@@ -67,7 +67,7 @@ export const elementwiseRules: RuleTable<keyof ElementwiseAttrs> = {
 		backward: (g, { inputs: [a] }) => [binaryMap(g, a, (x, y) => x / y)]
 	},
 	tanh: {
-		forward: ([a]) => ({ out: unaryMap(a, Math.tanh) }),
+		forward: ([a]) => ({ out: unaryMap(a, fastTanh) }),
 		// d tanh x = (1 − tanh²x) dx
 		backward: (g, { out }) => [binaryMap(g, out, (x, t) => x * (1 - t * t))]
 	},

@@ -177,7 +177,7 @@ function foldRows(x: Operand): Operand | null {
 		expected *= x.batch[d];
 		rows *= x.batch[d];
 	}
-	return { ...x, rows, batch: [], batchStrides: [] };
+	return { data: x.data, off: x.off, rs: x.rs, cs: x.cs, rows, cols: x.cols, batch: [], batchStrides: [] };
 }
 
 /** Storage offsets of an operand's matrices for each index of the broadcast batch shape (row-major). */
