@@ -1,7 +1,7 @@
 // `makemore train`: build a preset's model, train it with a progress bar, evaluate train/val, save the checkpoint.
 import { SingleBar } from 'cli-progress';
 import { Generator } from '../lib/engine/index';
-import { detectFormat, prepareData, type Dataset } from '../lib/data/index';
+import { detectFormat, exampleCount, prepareData, type Dataset } from '../lib/data/index';
 import { createModel, getPreset, isPresetName, PRESET_NAMES, type Preset } from '../lib/models/index';
 import { checkpointConfig, saveModel } from '../lib/train/checkpoint';
 import { evaluate, makeOptimizer, trainLoop, type Progress } from '../lib/train/trainer';
@@ -78,8 +78,10 @@ export function train(o: TrainOptions): string {
 	const progressEvery = Math.max(1, Math.min(50, Math.floor(preset.steps / 200)));
 	const run = trainLoop({ model, optimizer, data: ds, steps: preset.steps, batchSize: preset.batchSize, generator: new Generator(o.seed + 1), onProgress: bar.update, progressEvery });
 	bar.stop();
-	const trainEval = evaluate(model, ds, 'train', ds.format === 'text' ? TRAIN_EVAL_WINDOWS : Infinity);
-	const valEval = evaluate(model, ds, 'val');
+	// a tiny file may leave a split empty: report no loss for it rather than lose the trained model
+	const measure = (part: 'train' | 'val', maxRows = Infinity) => (exampleCount(ds, part, maxRows) > 0 ? evaluate(model, ds, part, maxRows) : { loss: null, examples: 0 });
+	const trainEval = measure('train', ds.format === 'text' ? TRAIN_EVAL_WINDOWS : Infinity);
+	const valEval = measure('val');
 	const finalLoss = run.steps ? run.losses[run.steps - 1] : null;
 	log(`trained ${run.steps} steps in ${run.seconds.toFixed(1)} s (${((1000 * run.seconds) / Math.max(1, run.steps)).toFixed(2)} ms/step)`);
 	log(`train loss ${fmt(trainEval.loss)} (${trainEval.examples} examples)  val loss ${fmt(valEval.loss)} (${valEval.examples} examples)`);
