@@ -1,6 +1,6 @@
 // Engine bench: matmul GFLOP/s against a naive triple loop, per-op overhead, and an MLP training step, recording off and on.
 import {
-	add, backward, crossEntropy, embedding, Generator, matmul, record, tanh, tensor, view, type Tensor
+	add, backward, crossEntropy, embedding, Generator, matmul, mul, record, tanh, tensor, view, type Tensor
 } from '../src/lib/engine/index';
 import { time } from './timing';
 import type { Bench, BenchRow } from './types';
@@ -98,14 +98,25 @@ function mlpRows(gen: Generator, log: (s: string) => void): BenchRow[] {
 
 /** Per-op overhead: ops on tiny tensors, where the arithmetic costs next to nothing. */
 function opRows(gen: Generator): BenchRow[] {
-	const s = gen.randn([1]);
-	const t = gen.randn([1]);
 	const x = gen.randn([32, 200]);
 	const bias = gen.randn([200]);
 	const w = gen.randn([200]);
 	w.requiresGrad = true;
-	const cases: [string, () => unknown][] = [
-		['add, 1 element', () => add(s, t)],
+	const s = gen.randn([1]);
+	const k = gen.randn([1]);
+	s.requiresGrad = true;
+	k.requiresGrad = true;
+	const LINKS = 100;
+	// 3 ops per link on one-element tensors: the cost is all bookkeeping (apply, autograd, trace)
+	const chain = () => {
+		s.grad = null;
+		k.grad = null;
+		let y = s;
+		for (let i = 0; i < LINKS; i++) y = tanh(add(mul(y, k), 0.1));
+		backward(y);
+	};
+	const cases: [string, () => unknown, string?][] = [
+		[`${3 * LINKS} one-element ops, forward+backward`, chain, 'µs per op'],
 		['tanh, 32×200', () => tanh(x)],
 		['add bias, 32×200 + 200', () => add(x, bias)],
 		['add bias + backward, 32×200', () => {
@@ -113,10 +124,11 @@ function opRows(gen: Generator): BenchRow[] {
 			backward(add(x, w), x);
 		}]
 	];
-	return cases.map(([name, fn]) => {
+	return cases.map(([name, fn, perOp]) => {
 		const off = time(fn);
 		const on = time(() => record(fn));
-		return { suite: SUITE, group: 'op', name, ms: off.ms, msRecording: on.ms };
+		const note = perOp ? `${((off.ms * 1000) / (3 * LINKS)).toFixed(2)} µs/op, ${((on.ms * 1000) / (3 * LINKS)).toFixed(2)} recording` : undefined;
+		return { suite: SUITE, group: 'op', name, ms: off.ms, msRecording: on.ms, ...(note ? { note } : {}) };
 	});
 }
 
