@@ -1,6 +1,6 @@
 // Engine bench: matmul GFLOP/s against a naive triple loop, per-op overhead, and an MLP training step, recording off and on.
 import {
-	add, backward, crossEntropy, embedding, Generator, matmul, mul, record, tanh, tensor, view, type Tensor
+	add, backward, crossEntropy, embedding, Generator, matmul, mul, record, tanh, tensor, transpose, view, type Tensor
 } from '../src/lib/engine/index';
 import { time } from './timing';
 import type { Bench, BenchRow } from './types';
@@ -37,19 +37,27 @@ const SHAPES: [number, number, number][] = [
 	[1024, 1024, 1024]
 ];
 
+function matmulRow(name: string, a: Tensor, b: Tensor, flops: number, refGflops: number, log: (s: string) => void): BenchRow {
+	// big products: fewer, longer repeats keep the suite within its time budget
+	const opts = flops > 1e9 ? { warmupMs: 0, batchMs: 0, repeats: 3 } : {};
+	const off = time(() => matmul(a, b), opts);
+	const on = time(() => record(() => matmul(a, b)), opts);
+	const gflops = flops / (off.ms * 1e6);
+	log(`matmul ${name}: ${gflops.toFixed(2)} GFLOP/s`);
+	return { suite: SUITE, group: 'matmul', name, ms: off.ms, msRecording: on.ms, gflops, vsRef: gflops / refGflops };
+}
+
 function matmulRows(gen: Generator, refGflops: number, log: (s: string) => void): BenchRow[] {
-	return SHAPES.map(([M, K, N]) => {
-		const a = gen.randn([M, K]);
-		const b = gen.randn([K, N]);
-		const flops = 2 * M * K * N;
-		// big products: fewer, longer repeats keep the suite within its time budget
-		const opts = flops > 1e9 ? { warmupMs: 0, batchMs: 0, repeats: 3 } : {};
-		const off = time(() => matmul(a, b), opts);
-		const on = time(() => record(() => matmul(a, b)), opts);
-		const gflops = flops / (off.ms * 1e6);
-		log(`matmul ${M}×${K}·${K}×${N}: ${gflops.toFixed(2)} GFLOP/s`);
-		return { suite: SUITE, group: 'matmul', name: `${M}×${K}·${K}×${N}`, ms: off.ms, msRecording: on.ms, gflops, vsRef: gflops / refGflops };
-	});
+	const rows = SHAPES.map(([M, K, N]) => matmulRow(`${M}×${K}·${K}×${N}`, gen.randn([M, K]), gen.randn([K, N]), 2 * M * K * N, refGflops, log));
+	// the shapes of a small GPT: a Linear on (B, T, C) with PyTorch's (out, in) weight read transposed, and
+	// attention scores q·kᵀ as 128 small products over a transposed view (neither is copied)
+	const x = gen.randn([32, 8, 64]);
+	const w = gen.randn([256, 64]);
+	rows.push(matmulRow('(32,8,64)·Wᵀ, W 256×64', x, transpose(w, 0, 1), 2 * 256 * 64 * 256, refGflops, log));
+	const q = gen.randn([32, 4, 16, 16]);
+	const k = gen.randn([32, 4, 16, 16]);
+	rows.push(matmulRow('q·kᵀ, (32,4,16,16)', q, transpose(k, -2, -1), 2 * 128 * 16 ** 3, refGflops, log));
+	return rows;
 }
 
 /** makemore's MLP (lecture 2): embedding 27×10, 3 characters → 30 → 200 tanh → 27 logits, cross-entropy. */
