@@ -70,7 +70,7 @@ function check(a: Tensor, b: Tensor, tol = 1e-12, what = `${a.shape}·${b.shape}
 	expectClose(vals(out), ref.values, tol, what);
 }
 
-const rnd = (shape: number[], dtype: 'float32' | 'float64' = 'float64') => gen.randn(shape, dtype);
+const rnd = (shape: readonly number[], dtype: 'float32' | 'float64' = 'float64') => gen.randn(shape, dtype);
 
 describe('matmul forward', () => {
 	it('matches the triple loop on odd and tiny shapes (float64)', () => {
