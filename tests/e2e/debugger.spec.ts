@@ -1,0 +1,127 @@
+// The step debugger used as a learner would: step with keys and buttons, compare the inspector with the engine, reload.
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { createSession, PRESETS, type Preset } from '../../src/lib/train/session';
+import { buildGraph } from '../../src/lib/viz/graph-model';
+import { fmt, tensorStats } from '../../src/lib/viz/summarize';
+
+const SHOTS = 'test-results/screens';
+const text = (preset: Preset) => readFileSync(preset === 'gpt-small' ? 'static/data/tinyshakespeare.txt' : 'static/data/names.txt', 'utf8');
+
+/** The same session the page records (same preset, seed, batch, data): the engine's own numbers. */
+function engineModel(preset: Preset, seed: number, batch: number) {
+	const session = createSession({ preset, seed, batch }, text(preset));
+	return { session, model: buildGraph(session.trace) };
+}
+
+async function open(page: Page, query: string): Promise<void> {
+	await page.goto(`/debug?${query}`);
+	await expect(page.locator('[data-node]').first()).toBeVisible({ timeout: 20_000 });
+}
+
+const position = (page: Page) => page.getByTestId('position');
+
+test('steps by keyboard and buttons; the inspector shows the engine numbers; a reload lands on the same node', async ({ page }) => {
+	await page.setViewportSize({ width: 1440, height: 900 });
+	const { session, model } = engineModel('mlp', 42, 4);
+	await open(page, 'preset=mlp&seed=42&batch=4');
+	await expect(position(page)).toHaveText('before the first step');
+	const nFwd = model.phaseLength.forward;
+
+	for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+	await expect(position(page)).toHaveText(`forward 4 / ${nFwd}`);
+	await page.getByRole('button', { name: 'Step back', exact: true }).click();
+	await expect(position(page)).toHaveText(`forward 3 / ${nFwd}`);
+	await page.getByRole('button', { name: 'Step forward', exact: true }).click();
+	await page.getByRole('button', { name: 'Step forward', exact: true }).click();
+	await expect(position(page)).toHaveText(`forward 5 / ${nFwd}`);
+
+	// the 5th forward op, as the engine recorded it
+	const node = model.nodes.find((n) => n.step === model.phaseStart.forward + 4)!;
+	const stats = tensorStats(session.trace.tensors[node.tensor].values);
+	await expect(page.getByTestId('inspector-title')).toHaveText(node.label);
+	const panel = page.getByTestId('value-panel');
+	for (const k of ['min', 'max', 'mean', 'std'] as const) await expect(panel.locator(`[data-stat=${k}]`)).toHaveText(fmt(stats[k], 5));
+
+	// reload the deep link: same step, same node
+	await expect(page).toHaveURL(/phase=forward&step=4/);
+	await page.reload();
+	await expect(page.locator('[data-node]').first()).toBeVisible();
+	await expect(position(page)).toHaveText(`forward 5 / ${nFwd}`);
+	await expect(page.getByTestId('inspector-title')).toHaveText(node.label);
+	await page.screenshot({ path: `${SHOTS}/mlp-forward.png` });
+});
+
+test('backward: gradients appear with a heatmap, accumulate and update steps, and the gradient check agrees', async ({ page }) => {
+	await page.setViewportSize({ width: 1440, height: 900 });
+	const { session, model } = engineModel('mlp', 42, 4);
+	await open(page, 'preset=mlp&seed=42&batch=4');
+	await page.keyboard.press('End'); // run to the end of forward
+	await expect(position(page)).toHaveText(`forward ${model.phaseLength.forward} / ${model.phaseLength.forward}`);
+	await page.keyboard.press('ArrowRight');
+	await expect(position(page)).toHaveText(`backward 1 / ${model.phaseLength.backward}`);
+	await expect(page.getByTestId('step-detail')).toContainText('receives ∂L/∂output');
+	const grad = page.getByTestId('grad-panel');
+	await expect(grad).toBeVisible();
+	await expect(grad.locator('canvas')).toBeVisible();
+	// the first backward node's incoming gradient is the seed of the loss: 1
+	const first = session.trace.nodes[model.phaseStart.backward];
+	expect(session.trace.tensors[first.inputs[0]].values[0]).toBe(1);
+	await expect(grad.locator('[data-stat=mean]')).toHaveText('1');
+
+	// run to the end of backward, then the first update: a parameter with its update and ratio
+	await page.keyboard.press('End');
+	await page.keyboard.press('ArrowRight');
+	await expect(position(page)).toHaveText(`update 1 / ${model.phaseLength.update}`);
+	await expect(page.getByTestId('update-panel')).toBeVisible();
+	await expect(page.getByText('update:data ratio')).toBeVisible();
+	await page.getByRole('button', { name: 'Check gradient' }).click();
+	const analytic = Number(await page.getByTestId('gc-analytic').textContent());
+	const numeric = Number(await page.getByTestId('gc-numeric').textContent());
+	expect(Math.abs(analytic - numeric)).toBeLessThan(1e-3 * Math.max(1e-3, Math.abs(analytic)) + 1e-6);
+	await page.screenshot({ path: `${SHOTS}/mlp-update.png` });
+});
+
+test('collapse and expand a module; breakpoints; play', async ({ page }) => {
+	await open(page, 'preset=mlp&seed=42&batch=4');
+	await page.getByRole('button', { name: 'Collapse 2' }).click();
+	const box = page.locator('[data-node="s:2"]');
+	await expect(box).toBeVisible();
+	await expect(page).toHaveURL(/shut=2/);
+	await box.dblclick();
+	await expect(box).toHaveCount(0);
+	await expect(page.getByRole('button', { name: 'Collapse 2' })).toBeVisible();
+
+	// a breakpoint on tanh, then run to it (B)
+	await page.getByRole('button', { name: 'Fit to view' }).click();
+	await page.locator('[data-node]', { hasText: 'tanh' }).first().click();
+	await page.getByRole('button', { name: 'Toggle breakpoint' }).click();
+	await page.keyboard.press('b');
+	await expect(page.getByTestId('inspector-title')).toHaveText('tanh');
+	await expect(position(page)).toContainText('forward');
+	await page.keyboard.press('Home');
+	await expect(position(page)).toHaveText('before the first step');
+	await page.getByRole('button', { name: 'Play' }).click();
+	await expect(position(page)).not.toHaveText('before the first step');
+	await page.keyboard.press(' ');
+	await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+});
+
+for (const preset of PRESETS) {
+	test(`opens ${preset}, steps into a module and back by keyboard alone`, async ({ page }) => {
+		await page.setViewportSize({ width: 1440, height: 900 });
+		await open(page, `preset=${preset}&seed=1`);
+		await page.keyboard.press('ArrowDown'); // step into
+		await page.keyboard.press('Shift+ArrowRight'); // step over
+		await page.keyboard.press('ArrowUp'); // step out
+		await expect(position(page)).toContainText('forward');
+		await page.keyboard.press('ArrowLeft');
+		await expect(page.getByTestId('inspector-title')).toBeVisible();
+		await page.keyboard.press('End');
+		await page.keyboard.press('ArrowRight');
+		await page.keyboard.press('ArrowRight');
+		await expect(position(page)).toHaveText(/^backward 2 \//);
+		await expect(page.getByTestId('grad-panel')).toBeVisible();
+		await page.screenshot({ path: `${SHOTS}/${preset}-backward.png` });
+	});
+}
