@@ -95,6 +95,13 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 	if (sameShape(g.shape, shape)) return g;
 	const out = empty(shape, resultDType(g));
 	const o = out.data;
+	if (summedLeading(g.shape, shape)) {
+		// only leading dims are summed (a bias gradient): add up the rows, Σ_r g[r, :]
+		const gv = g.values();
+		const n = o.length;
+		for (let r = 0; r < gv.length; r += n) for (let j = 0; j < n; j++) o[j] += gv[r + j];
+		return out;
+	}
 	const nd = g.ndim;
 	const lead = nd - shape.length;
 	const ostr = contiguousStrides(shape);
@@ -115,6 +122,16 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 		}
 	}
 	return out;
+}
+
+/** True when `shape`, after its leading 1s, is a trailing part of `from` (so summing `from` to it adds whole rows). */
+function summedLeading(from: Shape, shape: Shape): boolean {
+	let i = 0;
+	while (i < shape.length && shape[i] === 1) i++;
+	const k = shape.length - i;
+	if (k > from.length) return false;
+	for (let j = 0; j < k; j++) if (shape[i + j] !== from[from.length - k + j]) return false;
+	return true;
 }
 
 /** A float tensor filled with one value. */
