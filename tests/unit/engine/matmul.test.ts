@@ -113,6 +113,21 @@ describe('matmul forward', () => {
 		check(expand(rnd([4, 1]), 4, 6), rnd([6, 3])); // stride-0 columns
 	});
 
+	it('matches on 40 random shapes: batch dims broadcast, operands randomly stored transposed', () => {
+		const r = new Generator(11);
+		const dim = () => 1 + r.randint(0, 19);
+		for (let t = 0; t < 40; t++) {
+			const [M, K, N] = [dim(), dim(), dim()];
+			const nb = r.randint(0, 3);
+			const batch = Array.from({ length: nb }, () => 1 + r.randint(0, 3));
+			// each batch dim kept, set to 1 (broadcast) or dropped from the front, per operand
+			const lead = (keep: boolean) => batch.filter((_, i) => keep || i > 0).map((d) => (r.random() < 0.3 ? 1 : d));
+			const [la, lb] = [lead(r.random() < 0.7), lead(r.random() < 0.7)];
+			const stored = (l: number[], rows: number, cols: number) => (r.random() < 0.5 ? rnd([...l, rows, cols]) : transpose(rnd([...l, cols, rows]), -2, -1));
+			check(stored(la, M, K), stored(lb, K, N), 1e-12, `case ${t}: (${la}, ${M}, ${K})·(${lb}, ${K}, ${N})`);
+		}
+	});
+
 	it('propagates 0·∞ = NaN and ∞ like IEEE arithmetic', () => {
 		const out = matmul(tensor([[0, 1]]), tensor([[Infinity], [2]]));
 		expect(Number.isNaN(out.item())).toBe(true);
