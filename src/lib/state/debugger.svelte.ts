@@ -37,12 +37,21 @@ export class DebuggerState {
 	focus = $derived<string | null>(this.selected ?? this.current?.node ?? null);
 	scopes = $derived(this.model ? scopeList(this.model) : []);
 
-	/** Record a fresh session for `config` from the names text and place the cursor as `view` says. */
-	load(config: SessionConfig, namesText: string, view: ViewState = DEFAULT_VIEW): void {
+	/** Record a fresh session for `config` from the dataset text (on this thread) and place the cursor as `view` says. */
+	load(config: SessionConfig, text: string, view: ViewState = DEFAULT_VIEW): void {
+		try {
+			this.show(createSession(config, text), view);
+		} catch (e) {
+			this.error = e instanceof Error ? e.message : String(e);
+		}
+	}
+
+	/** Show a recorded session, with the cursor, selection, scopes and breakpoints of `view`. */
+	show(session: DebugSession, view: ViewState = DEFAULT_VIEW): void {
 		this.pause();
 		this.error = null;
+		const config = session.config;
 		try {
-			const session = createSession(config, namesText);
 			const model = buildGraph(session.trace);
 			this.config = config;
 			this.session = session;

@@ -3,14 +3,21 @@ import { untrack } from 'svelte';
 import { replaceState } from '$app/navigation';
 import { resolve } from '$app/paths';
 import type { DebuggerState } from './debugger.svelte';
-import { datasetText } from './datasets';
+import { recordInWorker } from './recorder';
 import { decodeView, encodeView, type ViewState } from './url';
 
-/** Load the session a view names, then place the cursor as it says. */
+/** The latest requested config: an older reply that arrives late is dropped. */
+let latest: unknown = null;
+
+/** Record the session a view names (in the worker), then place the cursor as it says. */
 export async function openView(dbg: DebuggerState, view: ViewState): Promise<void> {
 	dbg.loading = true;
 	try {
-		dbg.load({ preset: view.preset, seed: view.seed, batch: view.batch }, await datasetText(view.preset), view);
+		const config = { preset: view.preset, seed: view.seed, batch: view.batch };
+		latest = config;
+		const session = await recordInWorker(config);
+		// a newer request may have finished first: show only the one that matches the latest choice
+		if (latest === config) dbg.show(session, view);
 	} catch (e) {
 		dbg.error = e instanceof Error ? e.message : String(e);
 	} finally {
@@ -28,7 +35,11 @@ export function useUrlSync(dbg: DebuggerState): void {
 		const q = encodeView(dbg.view());
 		if (!ready || !dbg.session) return;
 		if (`?${q}` === window.location.search) return;
-		// eslint-disable-next-line svelte/no-navigation-without-resolve -- same resolved page, only the query string changes
-		replaceState(resolve('/debug') + '?' + q, {});
+		// NOTE: debounced: history.replaceState costs ~1 ms and browsers throttle frequent calls (stepping, playing)
+		const timer = setTimeout(() => {
+			// eslint-disable-next-line svelte/no-navigation-without-resolve -- same resolved page, only the query string changes
+			replaceState(resolve('/debug') + '?' + q, {});
+		}, 200);
+		return () => clearTimeout(timer);
 	});
 }

@@ -49,7 +49,12 @@ const BOX_PREFIX = 'box:';
 
 /** The two text lines of a node: name, then shape (collapsed scopes: path, then op count). */
 export function nodeLines(v: VisibleNode): [string, string] {
-	if (v.node) return [v.node.label, shapeLabel(v.node.shape)];
+	if (v.node) {
+		// a parameter sits inside its module's box: `weight` there says what `blocks.0.sa.proj.weight` does
+		const { label, scope, kind } = v.node;
+		const short = kind === 'param' && scope && label.startsWith(scope + '.') ? label.slice(scope.length + 1) : label;
+		return [short, shapeLabel(v.node.shape)];
+	}
 	const n = v.lastStep >= 0 ? v.lastStep - v.firstStep + 1 : 0;
 	return [`▸ ${v.label}`, `${n} ops`];
 }

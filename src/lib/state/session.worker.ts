@@ -1,0 +1,33 @@
+// Records a debugging session off the main thread (gpt-small takes ~200 ms): fetch the dataset, build, record one step.
+import { createSession, datasetPath, type DebugSession, type SessionConfig } from '$lib/train/session';
+
+export type SessionRequest = { id: number; config: SessionConfig };
+export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string };
+
+const texts = new Map<string, Promise<string>>();
+
+function text(path: string): Promise<string> {
+	let p = texts.get(path);
+	if (!p) {
+		p = fetch(path).then((res) => {
+			if (!res.ok) throw new Error(`could not load ${path} (HTTP ${res.status}): run \`npm run data\` to fetch the datasets`);
+			return res.text();
+		});
+		texts.set(path, p);
+		p.catch(() => texts.delete(path));
+	}
+	return p;
+}
+
+self.onmessage = async (e: MessageEvent<SessionRequest>) => {
+	const { id, config } = e.data;
+	try {
+		const session = createSession(config, await text(datasetPath(config.preset)));
+		// hand the tensors' buffers over instead of copying them
+		const buffers = new Set<ArrayBuffer>();
+		for (const t of Object.values(session.trace.tensors)) buffers.add(t.values.buffer as ArrayBuffer);
+		(self as unknown as Worker).postMessage({ id, session } satisfies SessionReply, [...buffers]);
+	} catch (err) {
+		(self as unknown as Worker).postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies SessionReply);
+	}
+};
