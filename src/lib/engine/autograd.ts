@@ -1,8 +1,8 @@
 // Reverse-mode autodiff: topological order (iterative, GPT graphs are deep), rules applied in reverse, grads accumulated.
 import { noGrad } from './grad-mode';
 import { sameShape, shapeStr } from './shape';
-import { storageFor, Tensor } from './tensor';
-import { binaryMap, full, sumTo } from './ops/kernels';
+import { resultDType, storageFor, Tensor } from './tensor';
+import { full, sumTo } from './ops/kernels';
 import { RULES } from './ops/index';
 import type { OpKind, Rule } from './ops/types';
 import { recorder, unrecorded, type Recorder } from './trace';
@@ -108,7 +108,7 @@ function propagate(t: Tensor, g: Tensor, grads: Map<Tensor, Tensor>, rec: Record
 		const prev = grads.get(x);
 		if (!prev) grads.set(x, gx);
 		else {
-			const sum = binaryMap(prev, gx, (p, q) => p + q);
+			const sum = addGrads(prev, gx);
 			grads.set(x, sum);
 			if (rec) {
 				rec.tensor(sum, 'grad', { gradOf: x.id });
@@ -120,6 +120,20 @@ function propagate(t: Tensor, g: Tensor, grads: Map<Tensor, Tensor>, rec: Record
 		const gid = rec.tensor(g, 'grad', { gradOf: t.id });
 		rec.node({ op: node.kind, inputs: [gid], output: sent.find((s) => s >= 0) ?? -1, attrs: node.attrs as never, of: node.traceId, grads: sent, scope: rec.trace.nodes[node.traceId]?.scope });
 	}
+}
+
+/**
+ * p + q for two gradients of one shape, into a fresh tensor (either may be shared with another tensor's pending
+ * gradient, so neither is updated in place). NOTE: a plain loop, not binaryMap with a closure: called from this big
+ * function, binaryMap is not inlined and its per-element call of the closure went megamorphic (~5% of a GPT step).
+ */
+function addGrads(p: Tensor, q: Tensor): Tensor {
+	const out = new Tensor(storageFor(resultDType(p, q), p.size), p.shape);
+	const o = out.data;
+	const pv = p.values();
+	const qv = q.values();
+	for (let i = 0; i < o.length; i++) o[i] = pv[i] + qv[i];
+	return out;
 }
 
 function canSumTo(from: readonly number[], to: readonly number[]): boolean {
