@@ -53,3 +53,30 @@ export function gradAt(idx: GradIndex, id: number, cursor: number, madeBy = -1):
 	if (best) return best;
 	return (idx.sent.get(id) ?? []).find((s) => s.step <= cursor) ?? null;
 }
+
+/** One entry of a tensor's gradient history: a contribution sent by a consumer's backward, or a running sum. */
+export interface GradEvent {
+	kind: 'contribution' | 'sum';
+	tensor: number;
+	/** The step that made it: the sending backward node (contributions) or the accumulate node (sums). */
+	from: number;
+}
+
+/**
+ * How the gradient of tensor `id` built up until step `cursor`, in order: contributions and running sums.
+ * NOTE: the engine records an accumulate node while the sending op's backward runs, before that op's own node,
+ * so a contribution counts from its accumulate step when it has one.
+ */
+export function gradHistory(trace: Trace, idx: GradIndex, id: number, cursor: number): GradEvent[] {
+	const out: { at: number; e: GradEvent }[] = [];
+	const summedAt = new Map<number, number>();
+	for (const s of idx.sums.get(id) ?? []) {
+		summedAt.set(trace.nodes[s.step].inputs[1], s.step);
+		if (s.step <= cursor) out.push({ at: s.step, e: { kind: 'sum', tensor: s.tensor, from: s.step } });
+	}
+	for (const s of idx.sent.get(id) ?? []) {
+		const at = Math.min(s.step, summedAt.get(s.tensor) ?? Infinity);
+		if (at <= cursor) out.push({ at: at - 0.5, e: { kind: 'contribution', tensor: s.tensor, from: s.step } });
+	}
+	return out.sort((a, b) => a.at - b.at).map((x) => x.e);
+}
