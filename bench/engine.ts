@@ -2,7 +2,7 @@
 import {
 	add, backward, crossEntropy, embedding, Generator, matmul, mul, record, tanh, tensor, transpose, view, type Tensor
 } from '../src/lib/engine/index';
-import { time } from './timing';
+import { time, timeEach } from './timing';
 import type { Bench, BenchRow } from './types';
 
 const SUITE = 'engine';
@@ -25,7 +25,7 @@ function naiveRow(gen: Generator): BenchRow {
 	const c = new Float32Array(n * n);
 	const t = time(() => naiveMatmul(a, b, c, n, n, n));
 	const gflops = (2 * n * n * n) / (t.ms * 1e6);
-	return { suite: SUITE, group: 'matmul', name: `naive i-j-k ${n}×${n}·${n}×${n}`, ms: t.ms, gflops, vsRef: 1, note: 'reference' };
+	return { suite: SUITE, group: 'matmul', name: `naive i-j-k ${n}×${n}·${n}×${n}`, ms: t.ms, msMin: t.minMs, gflops, vsRef: 1, note: 'reference' };
 }
 
 const SHAPES: [number, number, number][] = [
@@ -40,11 +40,10 @@ const SHAPES: [number, number, number][] = [
 function matmulRow(name: string, a: Tensor, b: Tensor, flops: number, refGflops: number, log: (s: string) => void): BenchRow {
 	// big products: fewer, longer repeats keep the suite within its time budget
 	const opts = flops > 1e9 ? { warmupMs: 0, batchMs: 0, repeats: 3 } : {};
-	const off = time(() => matmul(a, b), opts);
-	const on = time(() => record(() => matmul(a, b)), opts);
+	const [off, on] = timeEach([() => matmul(a, b), () => record(() => matmul(a, b))], opts);
 	const gflops = flops / (off.ms * 1e6);
 	log(`matmul ${name}: ${gflops.toFixed(2)} GFLOP/s`);
-	return { suite: SUITE, group: 'matmul', name, ms: off.ms, msRecording: on.ms, gflops, vsRef: gflops / refGflops };
+	return { suite: SUITE, group: 'matmul', name, ms: off.ms, msMin: off.minMs, msRecording: on.ms, gflops, vsRef: gflops / refGflops };
 }
 
 function matmulRows(gen: Generator, refGflops: number, log: (s: string) => void): BenchRow[] {
@@ -93,14 +92,11 @@ function mlpRows(gen: Generator, log: (s: string) => void): BenchRow[] {
 	const batch = 32;
 	const { forward, step } = mlp(gen, batch);
 	const nodes = record(step).trace.nodes.length;
-	const fwdOff = time(forward);
-	const fwdOn = time(() => record(forward));
-	const off = time(step);
-	const on = time(() => record(step));
+	const [fwdOff, fwdOn, off, on] = timeEach([forward, () => record(forward), step, () => record(step)]);
 	log(`mlp step: ${off.ms.toFixed(3)} ms, recording ${on.ms.toFixed(3)} ms (${nodes} trace nodes)`);
 	return [
-		{ suite: SUITE, group: 'mlp', name: `forward, batch ${batch}`, ms: fwdOff.ms, msRecording: fwdOn.ms },
-		{ suite: SUITE, group: 'mlp', name: `forward+backward, batch ${batch}`, ms: off.ms, msRecording: on.ms, note: `${nodes} trace nodes when recorded` }
+		{ suite: SUITE, group: 'mlp', name: `forward, batch ${batch}`, ms: fwdOff.ms, msMin: fwdOff.minMs, msRecording: fwdOn.ms },
+		{ suite: SUITE, group: 'mlp', name: `forward+backward, batch ${batch}`, ms: off.ms, msMin: off.minMs, msRecording: on.ms, note: `${nodes} trace nodes when recorded` }
 	];
 }
 
@@ -133,10 +129,9 @@ function opRows(gen: Generator): BenchRow[] {
 		}]
 	];
 	return cases.map(([name, fn, perOp]) => {
-		const off = time(fn);
-		const on = time(() => record(fn));
+		const [off, on] = timeEach([fn, () => record(fn)]);
 		const note = perOp ? `${((off.ms * 1000) / (3 * LINKS)).toFixed(2)} µs/op, ${((on.ms * 1000) / (3 * LINKS)).toFixed(2)} recording` : undefined;
-		return { suite: SUITE, group: 'op', name, ms: off.ms, msRecording: on.ms, ...(note ? { note } : {}) };
+		return { suite: SUITE, group: 'op', name, ms: off.ms, msMin: off.minMs, msRecording: on.ms, ...(note ? { note } : {}) };
 	});
 }
 

@@ -1,7 +1,7 @@
 // `npm run bench`: runs each bench module, prints one table, writes bench/results/<timestamp>.json.
 // Usage: npm run bench [-- <suite> …]   (default: every suite)
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineBench } from './engine';
@@ -41,6 +41,9 @@ function main(): void {
 		process.exit(1);
 	}
 	const started = new Date();
+	const load = loadavg()[0];
+	// timings are medians, but a busy machine still slows every row: say so next to the figures
+	if (load > cpus().length / 2) console.log(`  note: load average ${load.toFixed(1)} on ${cpus().length} cores; other processes share the CPU, so figures are noisy`);
 	const rows: BenchRow[] = [];
 	for (const s of suites) {
 		const t0 = performance.now();
@@ -51,7 +54,7 @@ function main(): void {
 	const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 	mkdirSync(dir, { recursive: true });
 	const file = join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-	const meta = { date: started.toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
+	const meta = { date: started.toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage: load };
 	writeFileSync(file, `${JSON.stringify({ ...meta, rows }, null, '\t')}\n`);
 	console.log(`wrote ${file}`);
 }

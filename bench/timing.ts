@@ -16,7 +16,7 @@ export interface TimeOptions {
 	warmupMs?: number;
 	/** Make each timed batch at least this long; default 30 ms. */
 	batchMs?: number;
-	/** Number of timed batches (the median is taken); default 7. */
+	/** Number of timed batches (the median is taken); default 11. */
 	repeats?: number;
 }
 
@@ -28,21 +28,36 @@ function median(xs: number[]): number {
 
 /** Time `fn`: warm up, then `repeats` batches of enough calls to last `batchMs`; per-call median and min. */
 export function time(fn: () => unknown, opts: TimeOptions = {}): Timing {
-	const { warmupMs = 150, batchMs = 30, repeats = 7 } = opts;
+	return timeEach([fn], opts)[0];
+}
+
+/** Warm `fn` up for `warmupMs` (at least 3 calls) and return the calls per batch that fill `batchMs`. */
+function warm(fn: () => unknown, warmupMs: number, batchMs: number): number {
 	let calls = 0;
 	const t0 = performance.now();
 	while (calls < 3 || performance.now() - t0 < warmupMs) {
 		fn();
 		calls++;
 	}
-	// calls per batch from the warm-up rate (at least one)
 	const perCall = (performance.now() - t0) / calls;
-	const n = Math.max(1, Math.ceil(batchMs / Math.max(perCall, 1e-6)));
-	const samples: number[] = [];
+	return Math.max(1, Math.ceil(batchMs / Math.max(perCall, 1e-6)));
+}
+
+/**
+ * Time several functions with their batches interleaved (A B A B …), so that a load spike from other
+ * processes hits all of them alike: their ratios (recording off vs on) stay meaningful on a busy machine.
+ */
+export function timeEach(fns: (() => unknown)[], opts: TimeOptions = {}): Timing[] {
+	const { warmupMs = 150, batchMs = 30, repeats = 11 } = opts;
+	const counts = fns.map((fn) => warm(fn, warmupMs, batchMs));
+	const samples: number[][] = fns.map(() => []);
 	for (let r = 0; r < repeats; r++) {
-		const s = performance.now();
-		for (let i = 0; i < n; i++) fn();
-		samples.push((performance.now() - s) / n);
+		fns.forEach((fn, k) => {
+			const n = counts[k];
+			const s = performance.now();
+			for (let i = 0; i < n; i++) fn();
+			samples[k].push((performance.now() - s) / n);
+		});
 	}
-	return { ms: median(samples), minMs: Math.min(...samples), calls: n, repeats };
+	return samples.map((xs, k) => ({ ms: median(xs), minMs: Math.min(...xs), calls: counts[k], repeats }));
 }

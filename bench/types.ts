@@ -9,6 +9,8 @@ export interface BenchRow {
 	name: string;
 	/** Median milliseconds per call with recording off. */
 	ms: number;
+	/** Fastest repeat, milliseconds per call, recording off (the least disturbed by other processes). */
+	msMin?: number;
 	/** Median milliseconds per call inside `record(…)`, when measured. */
 	msRecording?: number;
 	/** Arithmetic rate, for kernels where the flop count is known. */
