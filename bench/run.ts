@@ -16,21 +16,23 @@ function msStr(ms: number): string {
 	return ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(4);
 }
 
-/** A plain-text table: suite/group, case, ms, GFLOP/s, × reference, ms recording, recording ratio. */
+/** A plain-text table: group, case, wall ms, CPU ms, GFLOP/s, × reference, CPU ms recording, recording ratio (CPU). */
 function table(rows: BenchRow[]): string {
-	const head = ['group', 'case', 'ms', 'GFLOP/s', '× ref', 'ms rec', 'rec ×'];
+	const head = ['group', 'case', 'ms', 'cpu ms', 'GFLOP/s', '× ref', 'cpu ms rec', 'rec ×'];
 	const body = rows.map((r) => [
 		`${r.suite}/${r.group}`,
 		r.name + (r.note ? ` (${r.note})` : ''),
 		msStr(r.ms),
+		r.cpuMs === undefined ? '' : msStr(r.cpuMs),
 		fmt(r.gflops, 2),
 		fmt(r.vsRef, 1),
-		r.msRecording === undefined ? '' : msStr(r.msRecording),
-		r.msRecording === undefined ? '' : (r.msRecording / r.ms).toFixed(2)
+		r.cpuMsRecording === undefined ? '' : msStr(r.cpuMsRecording),
+		r.cpuMsRecording === undefined || r.cpuMs === undefined ? '' : (r.cpuMsRecording / r.cpuMs).toFixed(2)
 	]);
 	const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
 	const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-	return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+	const legend = 'ms: median wall clock per call; cpu ms: median CPU time (robust to other processes); GFLOP/s, × ref and rec × from CPU time';
+	return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), '', legend].join('\n');
 }
 
 function main(): void {

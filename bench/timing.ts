@@ -2,10 +2,16 @@
 import { performance } from 'node:perf_hooks';
 
 export interface Timing {
-	/** Median milliseconds per call over the repeats. */
+	/** Median wall-clock milliseconds per call over the repeats (performance.now). */
 	ms: number;
-	/** Fastest repeat, milliseconds per call. */
+	/** Fastest repeat, wall-clock milliseconds per call. */
 	minMs: number;
+	/**
+	 * Median CPU milliseconds per call (process.cpuUsage, user + system). On a machine shared with other
+	 * processes this is what the code costs; wall time also counts the time it waited for a core.
+	 * It includes V8's helper threads (parallel GC), so GC-heavy code reads a little higher than wall time.
+	 */
+	cpuMs: number;
 	/** Calls per timed batch and number of batches. */
 	calls: number;
 	repeats: number;
@@ -26,7 +32,7 @@ function median(xs: number[]): number {
 	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Time `fn`: warm up, then `repeats` batches of enough calls to last `batchMs`; per-call median and min. */
+/** Time `fn`: warm up, then `repeats` batches of enough calls to last `batchMs`; per-call medians and min. */
 export function time(fn: () => unknown, opts: TimeOptions = {}): Timing {
 	return timeEach([fn], opts)[0];
 }
@@ -50,14 +56,18 @@ function warm(fn: () => unknown, warmupMs: number, batchMs: number): number {
 export function timeEach(fns: (() => unknown)[], opts: TimeOptions = {}): Timing[] {
 	const { warmupMs = 150, batchMs = 30, repeats = 11 } = opts;
 	const counts = fns.map((fn) => warm(fn, warmupMs, batchMs));
-	const samples: number[][] = fns.map(() => []);
+	const wall: number[][] = fns.map(() => []);
+	const cpu: number[][] = fns.map(() => []);
 	for (let r = 0; r < repeats; r++) {
 		fns.forEach((fn, k) => {
 			const n = counts[k];
+			const c0 = process.cpuUsage();
 			const s = performance.now();
 			for (let i = 0; i < n; i++) fn();
-			samples[k].push((performance.now() - s) / n);
+			wall[k].push((performance.now() - s) / n);
+			const c = process.cpuUsage(c0);
+			cpu[k].push((c.user + c.system) / 1000 / n);
 		});
 	}
-	return samples.map((xs, k) => ({ ms: median(xs), minMs: Math.min(...xs), calls: counts[k], repeats }));
+	return fns.map((_, k) => ({ ms: median(wall[k]), minMs: Math.min(...wall[k]), cpuMs: median(cpu[k]), calls: counts[k], repeats }));
 }

@@ -11,11 +11,15 @@ export interface BenchRow {
 	ms: number;
 	/** Fastest repeat, milliseconds per call, recording off (the least disturbed by other processes). */
 	msMin?: number;
+	/** Median CPU milliseconds per call, recording off (see Timing.cpuMs): robust to other processes' load. */
+	cpuMs?: number;
 	/** Median milliseconds per call inside `record(…)`, when measured. */
 	msRecording?: number;
-	/** Arithmetic rate, for kernels where the flop count is known. */
+	/** The same in CPU milliseconds. */
+	cpuMsRecording?: number;
+	/** Arithmetic rate from the CPU time, for kernels where the flop count is known. */
 	gflops?: number;
-	/** Speed relative to the suite's reference measured in the same run (higher is faster). */
+	/** Speed relative to the suite's reference measured in the same run, by CPU time (higher is faster). */
 	vsRef?: number;
 	/** What the reference is, on the reference row itself. */
 	note?: string;
