@@ -17,7 +17,7 @@ export class DebuggerState {
 	grads = $state.raw<GradIndex | null>(null);
 	/** Step index of the last executed step (−1: nothing ran yet). */
 	cursor = $state(-1);
-	/** A node the learner clicked (the inspector shows it instead of the current one). */
+	/** A node the learner clicked: the inspector keeps showing it while stepping, until `select(null)`. */
 	selected = $state<string | null>(null);
 	collapsed = $state.raw<ReadonlySet<string>>(setOf());
 	breakpoints = $state.raw<ReadonlySet<string>>(setOf());
@@ -84,7 +84,6 @@ export class DebuggerState {
 
 	private go(c: number): void {
 		this.cursor = c;
-		this.selected = null;
 	}
 
 	forward = (): void => this.go(cursorOps.stepForward(this.steps, this.cursor));
