@@ -125,3 +125,21 @@ for (const preset of PRESETS) {
 		await page.screenshot({ path: `${SHOTS}/${preset}-backward.png` });
 	});
 }
+
+test('debugs a trained checkpoint loaded from a file', async ({ page }) => {
+	const { checkpointConfig, saveModel } = await import('../../src/lib/train/checkpoint');
+	const { createModel, getPreset } = await import('../../src/lib/models/index');
+	const { Generator } = await import('../../src/lib/engine/index');
+	const { Vocab, parseLines } = await import('../../src/lib/data/index');
+	const names = text('mlp');
+	const vocab = Vocab.forNames(parseLines(names));
+	const model = createModel('mlp', vocab.size, new Generator(5));
+	const bytes = saveModel(model, checkpointConfig('mlp', getPreset('mlp'), vocab, { seed: 5, steps: 10, finalLoss: null, trainLoss: null, valLoss: null }));
+	const expected = createSession({ preset: 'mlp', seed: 42, batch: 4 }, names, { name: 'mlp.safetensors', bytes });
+	await open(page, 'preset=mlp&seed=42&batch=4');
+	await page.getByLabel('Load checkpoint').setInputFiles({ name: 'mlp.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+	await expect(page.getByTestId('weights')).toHaveText('weights: checkpoint mlp.safetensors (10 steps)');
+	await expect(page.getByText(`loss ${expected.loss.toFixed(4)}`)).toBeVisible();
+	await page.getByRole('button', { name: 'Use fresh weights' }).click();
+	await expect(page.getByTestId('weights')).toHaveText('weights: fresh (seed 42)');
+});

@@ -1,5 +1,5 @@
 // The debugging session as runes state: the recorded step, the cursor, selection, breakpoints, collapsed scopes.
-import { createSession, type DebugSession, type SessionConfig } from '$lib/train/session';
+import { createSession, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
 import { buildGraph, stepAt, type GraphModel, type Step } from '$lib/viz/graph-model';
 import { buildGradIndex, type GradIndex } from '$lib/viz/grad-index';
 import { ancestors, defaultCollapsed, scopeList, visibleGraph, within } from '$lib/viz/scopes';
@@ -24,6 +24,8 @@ export class DebuggerState {
 	playing = $state(false);
 	speed = $state(5);
 	error = $state<string | null>(null);
+	/** Trained weights to debug instead of fresh ones (not in the URL: a reload starts from fresh weights). */
+	checkpoint = $state.raw<CheckpointFile | null>(null);
 	loading = $state(false);
 	private timer: ReturnType<typeof setInterval> | null = null;
 	private defaults: ReadonlySet<string> = setOf();

@@ -1,7 +1,7 @@
 // Records a debugging session off the main thread (gpt-small takes ~200 ms): fetch the dataset, build, record one step.
-import { createSession, datasetPath, type DebugSession, type SessionConfig } from '$lib/train/session';
+import { createSession, datasetPath, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
 
-export type SessionRequest = { id: number; config: SessionConfig };
+export type SessionRequest = { id: number; config: SessionConfig; checkpoint?: CheckpointFile };
 export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string };
 
 const texts = new Map<string, Promise<string>>();
@@ -20,9 +20,9 @@ function text(path: string): Promise<string> {
 }
 
 self.onmessage = async (e: MessageEvent<SessionRequest>) => {
-	const { id, config } = e.data;
+	const { id, config, checkpoint } = e.data;
 	try {
-		const session = createSession(config, await text(datasetPath(config.preset)));
+		const session = createSession(config, await text(datasetPath(config.preset)), checkpoint);
 		// hand the tensors' buffers over instead of copying them
 		const buffers = new Set<ArrayBuffer>();
 		for (const t of Object.values(session.trace.tensors)) buffers.add(t.values.buffer as ArrayBuffer);

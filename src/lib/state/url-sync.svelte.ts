@@ -15,7 +15,7 @@ export async function openView(dbg: DebuggerState, view: ViewState): Promise<voi
 	try {
 		const config = { preset: view.preset, seed: view.seed, batch: view.batch };
 		latest = config;
-		const session = await recordInWorker(config);
+		const session = await recordInWorker(config, dbg.checkpoint ?? undefined);
 		// a newer request may have finished first: show only the one that matches the latest choice
 		if (latest === config) dbg.show(session, view);
 	} catch (e) {

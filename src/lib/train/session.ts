@@ -1,7 +1,8 @@
 // A debugging session: build a model for a preset, take one small seeded batch, record one training step as a trace.
 import { backward, Generator, record, Tensor, type Trace } from '../engine/index';
 import { buildExamples, examplesBatch, parseLines, Vocab, type Batch } from '../data/index';
-import { createModel, getPreset } from '../models/index';
+import { createModel, getPreset, type LanguageModel } from '../models/index';
+import { restoreModel } from './checkpoint';
 import { makeOptimizer } from './trainer';
 
 export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small';
@@ -38,6 +39,14 @@ export interface DebugSession {
 	/** The learning rate of the recorded update. */
 	lr: number;
 	loss: number;
+	/** Where the weights came from: `fresh (seed 42)` or the checkpoint and how long it was trained. */
+	weights: string;
+}
+
+/** A trained model to debug instead of fresh weights: the bytes of a .safetensors checkpoint and its file name. */
+export interface CheckpointFile {
+	name: string;
+	bytes: Uint8Array;
 }
 
 /** Whether a preset trains on names (context windows) or free text (blocks). */
@@ -68,9 +77,9 @@ interface Prepared {
 }
 
 /** `count` seeded random names → every (context, next char) window of them, like the lecture's build_dataset. */
-function namesData(text: string, count: number, blockSize: number, g: Generator): Prepared {
+function namesData(text: string, count: number, blockSize: number, g: Generator, given?: Vocab): Prepared {
 	const lines = parseLines(text, 'the names file');
-	const vocab = Vocab.forNames(lines);
+	const vocab = given ?? Vocab.forNames(lines);
 	const chosen = Array.from({ length: count }, () => lines[g.randint(0, lines.length)]);
 	const ex = buildExamples(chosen, vocab, blockSize);
 	const batch = examplesBatch(ex);
@@ -88,9 +97,9 @@ function namesData(text: string, count: number, blockSize: number, g: Generator)
 }
 
 /** One block of `length` characters at a seeded offset: x = text[i … i+T), y shifted by one (gpt.py's get_batch). */
-function textData(text: string, length: number, blockSize: number, g: Generator): Prepared {
+function textData(text: string, length: number, blockSize: number, g: Generator, given?: Vocab): Prepared {
 	const T = Math.min(Math.max(1, length), blockSize);
-	const vocab = Vocab.forText(text);
+	const vocab = given ?? Vocab.forText(text);
 	if (text.length <= T + 1) throw new Error(`the text has ${text.length} characters, too few for a block of ${T}`);
 	const i = g.randint(0, text.length - T - 1);
 	const ids = vocab.encode(text.slice(i, i + T + 1));
@@ -107,15 +116,25 @@ function textData(text: string, length: number, blockSize: number, g: Generator)
 	return { vocab, batch: { x: new Tensor(x, [1, T]), y: new Tensor(y, [1, T]) }, examples, axes };
 }
 
+/** The model, preset and vocabulary of a checkpoint, checked against the preset the learner picked. */
+function restored(file: CheckpointFile, config: SessionConfig) {
+	const r = restoreModel(file.bytes);
+	if (r.config.preset !== config.preset) {
+		throw new Error(`the checkpoint ${file.name} holds a '${r.config.preset}' model, not '${config.preset}': pick that model, or use fresh weights`);
+	}
+	return { ...r, weights: `checkpoint ${file.name} (${r.config.steps} steps)` };
+}
+
 /**
- * Build the session: a fresh model from the preset (weights drawn from a generator seeded with `seed`), one
- * batch drawn with the same generator, and one recorded training step: forward, backward, optimizer update.
+ * Build the session: the preset's model (fresh weights drawn from a generator seeded with `seed`, or a
+ * checkpoint's), one batch drawn with that generator, and one recorded training step: forward, backward, update.
  */
-export function createSession(config: SessionConfig, text: string): DebugSession {
-	const preset = getPreset(config.preset);
+export function createSession(config: SessionConfig, text: string, checkpoint?: CheckpointFile): DebugSession {
+	const ckpt = checkpoint ? restored(checkpoint, config) : null;
+	const preset = ckpt?.preset ?? getPreset(config.preset);
 	const g = new Generator(config.seed);
-	const data = preset.format === 'text' ? textData(text, config.batch, preset.blockSize, g) : namesData(text, config.batch, preset.blockSize, g);
-	const model = createModel(config.preset, data.vocab.size, g);
+	const data = preset.format === 'text' ? textData(text, config.batch, preset.blockSize, g, ckpt?.vocab) : namesData(text, config.batch, preset.blockSize, g, ckpt?.vocab);
+	const model: LanguageModel = ckpt?.model ?? createModel(config.preset, data.vocab.size, g);
 	const optimizer = makeOptimizer(model, preset);
 	const lr = optimizer.lr;
 	data.batch.x.name = 'idx';
@@ -129,5 +148,6 @@ export function createSession(config: SessionConfig, text: string): DebugSession
 		optimizer.step();
 		return loss.item();
 	});
-	return { config, trace, chars: [...data.vocab.chars], examples: data.examples, axes: data.axes, lr, loss: result };
+	const weights = ckpt?.weights ?? `fresh (seed ${config.seed})`;
+	return { config, trace, chars: [...data.vocab.chars], examples: data.examples, axes: data.axes, lr, loss: result, weights };
 }

@@ -72,3 +72,23 @@ describe('gradient check', () => {
 		}
 	});
 });
+
+describe('checkpoint sessions', () => {
+	it('records the step with the weights of a checkpoint, and refuses a checkpoint of another model', async () => {
+		const { checkpointConfig, saveModel } = await import('$lib/train/checkpoint');
+		const { createModel, getPreset } = await import('$lib/models');
+		const { Generator } = await import('$lib/engine');
+		const { Vocab } = await import('$lib/data');
+		const vocab = Vocab.forNames(NAMES.split('\n'));
+		const trained = createModel('mlp', vocab.size, new Generator(99));
+		const bytes = saveModel(trained, checkpointConfig('mlp', getPreset('mlp'), vocab, { seed: 99, steps: 123, finalLoss: null, trainLoss: null, valLoss: null }));
+		const s = createSession({ preset: 'mlp', seed: 7, batch: 2 }, NAMES, { name: 'm.safetensors', bytes });
+		expect(s.weights).toBe('checkpoint m.safetensors (123 steps)');
+		// the trace's parameters (before the update) are the checkpoint's
+		const w = trained.namedParameters().find(([n]) => n === '2.weight')![1];
+		const inTrace = Object.values(s.trace.tensors).find((t) => t.name === '2.weight' && t.role === 'param')!;
+		expect(Array.from(inTrace.values.slice(0, 20))).toEqual(Array.from(w.values().slice(0, 20)));
+		expect(s.loss).not.toBe(session('mlp').loss);
+		expect(() => createSession({ preset: 'wavenet', seed: 7, batch: 2 }, NAMES, { name: 'm.safetensors', bytes })).toThrow(/holds a 'mlp' model/);
+	});
+});
