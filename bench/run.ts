@@ -5,10 +5,11 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineBench } from './engine';
+import { modelsBench } from './models';
 import type { Bench, BenchRow } from './types';
 
 /** Every bench module; add new ones (training steps, graph layout) here. */
-const SUITES: Bench[] = [engineBench];
+const SUITES: Bench[] = [engineBench, modelsBench];
 
 const fmt = (v: number | undefined, digits: number): string => (v === undefined ? '' : v.toFixed(digits));
 

@@ -1,6 +1,6 @@
 """PyTorch reference for `npm run bench`: ms per training step of the same models, one thread.
 
-Prints one JSON line per model: {"model": name, "msPerStep": ms}. Run with /usr/bin/python3 (torch 1.13).
+Prints one JSON line per model: {"model": name, "msPerStep": wall ms, "cpuMsPerStep": CPU ms}. Run with /usr/bin/python3 (torch 1.13).
 The models mirror src/lib/models (makemore lectures 2-5 and the "Let's build GPT" lecture's gpt.py).
 """
 import json
@@ -107,10 +107,12 @@ def time_step(model, x, y, opt, steps):
 
     for _ in range(max(3, steps // 10)):
         step()
-    t0 = time.perf_counter()
+    # CPU time of this process (one thread), like the engine bench's cpu ms: robust to other processes' load
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         step()
-    return (time.perf_counter() - t0) / steps * 1000
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return wall / steps * 1000, cpu / steps * 1000
 
 
 def main(names):
@@ -120,13 +122,13 @@ def main(names):
             m = GPT()
             x = torch.randint(0, 65, (16, 32))
             y = torch.randint(0, 65, (16, 32))
-            ms = time_step(m, x, y, torch.optim.AdamW(m.parameters(), lr=1e-3), 30)
+            ms, cpu = time_step(m, x, y, torch.optim.AdamW(m.parameters(), lr=1e-3), 30)
         else:
             m, T = {'mlp': lambda: mlp(False), 'mlp-bn': lambda: mlp(True), 'wavenet': wavenet}[name]()
             x = torch.randint(0, V, (32, T))
             y = torch.randint(0, V, (32,))
-            ms = time_step(m, x, y, torch.optim.SGD(m.parameters(), lr=0.1), 300)
-        print(json.dumps({'model': name, 'msPerStep': ms}), flush=True)
+            ms, cpu = time_step(m, x, y, torch.optim.SGD(m.parameters(), lr=0.1), 300)
+        print(json.dumps({'model': name, 'msPerStep': ms, 'cpuMsPerStep': cpu}), flush=True)
 
 
 if __name__ == '__main__':

@@ -21,6 +21,8 @@ export interface BenchRow {
 	gflops?: number;
 	/** Speed relative to the suite's reference measured in the same run, by CPU time (higher is faster). */
 	vsRef?: number;
+	/** The reference's milliseconds per call for the same work, where it is another program (PyTorch). */
+	refMs?: number;
 	/** What the reference is, on the reference row itself. */
 	note?: string;
 }

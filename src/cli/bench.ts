@@ -14,7 +14,7 @@ export interface BenchOptions {
 }
 
 /** A random batch of the preset's shape (names: x (B, T), y (B); text: both (B, T)). Timing does not depend on the values. */
-function randomBatch(format: 'names' | 'text', B: number, T: number, vocab: number, g: Generator): { x: Tensor; y: Tensor } {
+export function randomBatch(format: 'names' | 'text', B: number, T: number, vocab: number, g: Generator): { x: Tensor; y: Tensor } {
 	const x = new Int32Array(B * T).map(() => g.randint(0, vocab));
 	const y = new Int32Array(format === 'names' ? B : B * T).map(() => g.randint(0, vocab));
 	return { x: new Tensor(x, [B, T]), y: new Tensor(y, format === 'names' ? [B] : [B, T]) };
