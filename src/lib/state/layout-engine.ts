@@ -8,11 +8,11 @@ let elk: InstanceType<typeof ELK> | null = null;
 const cache = new Map<string, Promise<Layout>>();
 
 /** Lay out a visible graph in the worker; `key` names the trace and collapse state (same key → cached result). */
-export function layoutInWorker(vis: VisibleGraph, key: string): Promise<Layout> {
+export function layoutInWorker(vis: VisibleGraph, key: string, aspectRatio: number): Promise<Layout> {
 	let p = cache.get(key);
 	if (!p) {
 		elk ??= new ELK({ workerUrl });
-		p = elk.layout(toElkGraph(vis) as never).then((out) => readElkLayout(out as unknown as ElkNodeJson));
+		p = elk.layout(toElkGraph(vis, aspectRatio) as never).then((out) => readElkLayout(out as unknown as ElkNodeJson));
 		cache.set(key, p);
 		p.catch(() => cache.delete(key));
 	}

@@ -78,9 +78,13 @@ const ROOT_OPTIONS: Record<string, string> = {
 	'org.eclipse.elk.json.edgeCoords': 'ROOT'
 };
 
-/** The ELK request: open scopes become compound nodes with a label; each edge sits in its lowest common scope. */
-export function toElkGraph(vis: VisibleGraph): ElkNodeJson {
-	const root: ElkNodeJson = { id: 'root', layoutOptions: ROOT_OPTIONS, children: [], edges: [] };
+/**
+ * The ELK request: open scopes become compound nodes with a label; each edge sits in its lowest common scope.
+ * A long chain of layers wraps into rows so the drawing approaches `aspectRatio` (the view's width / height).
+ */
+export function toElkGraph(vis: VisibleGraph, aspectRatio = 1.6): ElkNodeJson {
+	const layoutOptions = { ...ROOT_OPTIONS, 'elk.layered.wrapping.strategy': 'SINGLE_EDGE', 'elk.aspectRatio': aspectRatio.toFixed(2) };
+	const root: ElkNodeJson = { id: 'root', layoutOptions, children: [], edges: [] };
 	const boxes = new Map<string, ElkNodeJson>([['', root]]);
 	for (const s of vis.boxes) {
 		const box: ElkNodeJson = {
@@ -134,7 +138,7 @@ export function readElkLayout(root: ElkNodeJson): Layout {
 	return out;
 }
 
-/** A cache key for a collapse state (layouts are computed once per state). */
-export function layoutKey(collapsed: ReadonlySet<string>): string {
-	return [...collapsed].sort().join('|');
+/** A cache key for a collapse state and view shape (layouts are computed once per state). */
+export function layoutKey(collapsed: ReadonlySet<string>, aspectRatio = 1.6): string {
+	return `${aspectRatio.toFixed(1)}:${[...collapsed].sort().join('|')}`;
 }

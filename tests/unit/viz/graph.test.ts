@@ -76,7 +76,7 @@ describe('layout adapter', () => {
 	it('lays out nested scopes with elkjs and reads absolute positions back', async () => {
 		const { trace } = tiny();
 		const vis = visibleGraph(buildGraph(trace), new Set());
-		const req = toElkGraph(vis);
+		const req = toElkGraph(vis, 10); // a wide view: one row, no wrapping
 		expect(req.children!.map((c) => c.id)).toEqual(['box:lin', 'box:loss']);
 		const out = readElkLayout((await new ELK().layout(req as never)) as unknown as ElkNodeJson);
 		expect(out.nodes.size).toBe(vis.nodes.length);
