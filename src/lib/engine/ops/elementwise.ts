@@ -1,7 +1,8 @@
 // Elementwise ops: forward beside backward. Binary ops broadcast; autograd sums their gradients back to shape.
-import type { Tensor } from '../tensor';
-import { binaryMap, fastTanh, unaryMap } from './kernels';
+import { resultDType, type FloatStorage, type Storage, type Tensor } from '../tensor';
+import { binaryMap, empty, fastTanh, unaryMap } from './kernels';
 import type { RuleTable } from './types';
+import { reluGrad, tanhGrad, zipAdd, zipDiv, zipMul, zipSub } from './zip';
 
 type None = Record<string, never>;
 
@@ -20,36 +21,43 @@ export interface ElementwiseAttrs {
 	sqrt: None;
 }
 
-const mul2 = (a: Tensor, b: Tensor) => binaryMap(a, b, (x, y) => x * y);
+/** A new float tensor shaped like x, its storage, and x's values: for the dedicated unary loops below. */
+function like(x: Tensor): { out: Tensor; o: FloatStorage; v: Storage } {
+	const out = empty(x.shape, resultDType(x));
+	return { out, o: out.data as FloatStorage, v: x.values() };
+}
+
+// NOTE: each unary op writes its own loop rather than unaryMap(x, f): see zip.ts. A backward skips the
+// gradient of an input that takes none (a constant operand), which autograd would drop anyway.
 
 export const elementwiseRules: RuleTable<keyof ElementwiseAttrs> = {
 	add: {
-		forward: ([a, b]) => ({ out: binaryMap(a, b, (x, y) => x + y) }),
+		forward: ([a, b]) => ({ out: zipAdd(a, b) }),
 		// d(a + b) = da + db
 		backward: (g) => [g, g]
 	},
 	sub: {
-		forward: ([a, b]) => ({ out: binaryMap(a, b, (x, y) => x - y) }),
+		forward: ([a, b]) => ({ out: zipSub(a, b) }),
 		// d(a - b) = da - db
-		backward: (g) => [g, unaryMap(g, (v) => -v)]
+		backward: (g, { inputs: [, b] }) => [g, b.requiresGrad ? neg(g) : null]
 	},
 	mul: {
-		forward: ([a, b]) => ({ out: mul2(a, b) }),
+		forward: ([a, b]) => ({ out: zipMul(a, b) }),
 		// d(a·b) = b·da + a·db
-		backward: (g, { inputs: [a, b] }) => [mul2(g, b), mul2(g, a)]
+		backward: (g, { inputs: [a, b] }) => [a.requiresGrad ? zipMul(g, b) : null, b.requiresGrad ? zipMul(g, a) : null]
 	},
 	div: {
-		forward: ([a, b]) => ({ out: binaryMap(a, b, (x, y) => x / y) }),
+		forward: ([a, b]) => ({ out: zipDiv(a, b) }),
 		// d(a/b) = da/b − a/b² db
 		backward: (g, { inputs: [a, b] }) => [
-			binaryMap(g, b, (x, y) => x / y),
-			binaryMap(binaryMap(g, a, (x, y) => x * y), b, (x, y) => -x / (y * y))
+			a.requiresGrad ? zipDiv(g, b) : null,
+			b.requiresGrad ? binaryMap(zipMul(g, a), b, (x, y) => -x / (y * y)) : null
 		]
 	},
 	neg: {
-		forward: ([a]) => ({ out: unaryMap(a, (v) => -v) }),
+		forward: ([a]) => ({ out: neg(a) }),
 		// d(−a) = −da
-		backward: (g) => [unaryMap(g, (v) => -v)]
+		backward: (g) => [neg(g)]
 	},
 	pow: {
 		forward: ([a], { exponent: p }) => ({ out: unaryMap(a, (v) => v ** p) }),
@@ -57,28 +65,55 @@ export const elementwiseRules: RuleTable<keyof ElementwiseAttrs> = {
 		backward: (g, { inputs: [a], attrs: { exponent: p } }) => [binaryMap(g, a, (x, y) => x * p * y ** (p - 1))]
 	},
 	exp: {
-		forward: ([a]) => ({ out: unaryMap(a, Math.exp) }),
+		forward: ([a]) => {
+			const { out, o, v } = like(a);
+			for (let i = 0; i < o.length; i++) o[i] = Math.exp(v[i]);
+			return { out };
+		},
 		// d eˣ = eˣ dx
-		backward: (g, { out }) => [mul2(g, out)]
+		backward: (g, { out }) => [zipMul(g, out)]
 	},
 	log: {
-		forward: ([a]) => ({ out: unaryMap(a, Math.log) }),
+		forward: ([a]) => {
+			const { out, o, v } = like(a);
+			for (let i = 0; i < o.length; i++) o[i] = Math.log(v[i]);
+			return { out };
+		},
 		// d ln x = dx / x
-		backward: (g, { inputs: [a] }) => [binaryMap(g, a, (x, y) => x / y)]
+		backward: (g, { inputs: [a] }) => [zipDiv(g, a)]
 	},
 	tanh: {
-		forward: ([a]) => ({ out: unaryMap(a, fastTanh) }),
+		forward: ([a]) => {
+			const { out, o, v } = like(a);
+			for (let i = 0; i < o.length; i++) o[i] = fastTanh(v[i]);
+			return { out };
+		},
 		// d tanh x = (1 − tanh²x) dx
-		backward: (g, { out }) => [binaryMap(g, out, (x, t) => x * (1 - t * t))]
+		backward: (g, { out }) => [tanhGrad(g, out)]
 	},
 	relu: {
-		forward: ([a]) => ({ out: unaryMap(a, (v) => (v > 0 ? v : 0)) }),
+		forward: ([a]) => {
+			const { out, o, v } = like(a);
+			for (let i = 0; i < o.length; i++) o[i] = v[i] > 0 ? v[i] : 0;
+			return { out };
+		},
 		// d relu x = [x > 0] dx
-		backward: (g, { out }) => [binaryMap(g, out, (x, y) => (y > 0 ? x : 0))]
+		backward: (g, { out }) => [reluGrad(g, out)]
 	},
 	sqrt: {
-		forward: ([a]) => ({ out: unaryMap(a, Math.sqrt) }),
+		forward: ([a]) => {
+			const { out, o, v } = like(a);
+			for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(v[i]);
+			return { out };
+		},
 		// d √x = dx / (2√x)
 		backward: (g, { out }) => [binaryMap(g, out, (x, s) => x / (2 * s))]
 	}
 };
+
+/** −x, into a new tensor. */
+function neg(x: Tensor): Tensor {
+	const { out, o, v } = like(x);
+	for (let i = 0; i < o.length; i++) o[i] = -v[i];
+	return out;
+}
