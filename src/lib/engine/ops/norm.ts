@@ -104,6 +104,7 @@ function batchNormForward(x: Tensor, gamma: Tensor, beta: Tensor, dims: readonly
 	const channelShape = reducedShape(x.shape, dims, true);
 	const g = valuesAs(gamma, channelShape, 'batchNorm: gamma');
 	const b = valuesAs(beta, channelShape, 'batchNorm: beta');
+	if (isLeading(dims)) return batchNormLeading(x, g, b, numel(channelShape), eps, resultDType(x, gamma, beta));
 	const { chan, count } = channelIndex(x.shape, dims);
 	const saved = standardise(x, chan, count, eps);
 	const xh = saved.xhat.data;
@@ -111,6 +112,70 @@ function batchNormForward(x: Tensor, gamma: Tensor, beta: Tensor, dims: readonly
 	// y = γ·x̂ + β
 	for (let e = 0; e < xh.length; e++) out.data[e] = g[chan[e]] * xh[e] + b[chan[e]];
 	return { out, saved };
+}
+
+/** True when the reduced dims are the leading ones (the usual (N, C) or (B, T, C)): element (r, c) sits at r·count + c. */
+function isLeading(dims: readonly number[]): boolean {
+	return dims.every((d, i) => d === i);
+}
+
+/**
+ * batchNorm over leading dims, one channel at a time down its column: the statistics stay in registers and
+ * are summed in the same order (row 0 first) as the general path, so the results agree.
+ */
+function batchNormLeading(x: Tensor, g: ArrayLike<number>, b: ArrayLike<number>, count: number, eps: number, dtype: 'float32' | 'float64'): { out: Tensor; saved: NormSaved } {
+	const v = x.values();
+	const n = v.length / count;
+	const mean = new Float64Array(count);
+	const variance = new Float64Array(count);
+	const invstd = new Float64Array(count);
+	const xhat = empty(x.shape, resultDType(x));
+	const out = empty(x.shape, dtype);
+	const xh = xhat.data;
+	const o = out.data;
+	for (let c = 0; c < count; c++) {
+		let m = 0;
+		for (let e = c; e < v.length; e += count) m += v[e];
+		m /= n;
+		let s = 0;
+		for (let e = c; e < v.length; e += count) s += (v[e] - m) * (v[e] - m);
+		const inv = 1 / Math.sqrt(s / n + eps);
+		[mean[c], variance[c], invstd[c]] = [m, s / n, inv];
+		// y = γ·x̂ + β, from x̂ as stored (rounded to the tensor's dtype), as the general path does
+		const [gc, bc] = [g[c], b[c]];
+		for (let e = c; e < v.length; e += count) {
+			xh[e] = (v[e] - m) * inv;
+			o[e] = gc * xh[e] + bc;
+		}
+	}
+	return { out, saved: { xhat, invstd, mean, variance } };
+}
+
+/** normBackward over leading dims, channel by channel (the sums in registers, in double precision). */
+function normBackwardLeading(g: Tensor, gam: ArrayLike<number>, s: NormSaved, count: number, channelShape: Shape): Tensor[] {
+	const gv = g.values();
+	const xh = s.xhat.data;
+	const n = gv.length / count;
+	const dgamma = empty(channelShape, resultDType(g));
+	const dbeta = empty(channelShape, resultDType(g));
+	const dx = empty(s.xhat.shape, resultDType(g));
+	const d = dx.data;
+	for (let c = 0; c < count; c++) {
+		const gc = gam[c];
+		let sumD = 0, sumDX = 0, sumGX = 0, sumG = 0;
+		for (let e = c; e < gv.length; e += count) {
+			const dxh = gv[e] * gc;
+			sumD += dxh;
+			sumDX += dxh * xh[e];
+			sumGX += gv[e] * xh[e];
+			sumG += gv[e];
+		}
+		dgamma.data[c] = sumGX;
+		dbeta.data[c] = sumG;
+		const k = s.invstd[c] / n;
+		for (let e = c; e < gv.length; e += count) d[e] = k * (n * gv[e] * gc - sumD - xh[e] * sumDX);
+	}
+	return [dx, dgamma, dbeta];
 }
 
 /**
@@ -207,8 +272,10 @@ export const normRules: RuleTable<keyof NormAttrs> = {
 		forward: ([x, gamma, beta], { dims, eps }) => batchNormForward(x, gamma, beta, dims, eps),
 		// see normBackward; dγ and dβ come back in the kept-dims shape and autograd sums them to γ's shape
 		backward: (g, { inputs: [x, gamma], attrs: { dims }, saved }) => {
+			const channelShape = reducedShape(x.shape, dims, true);
+			if (isLeading(dims)) return normBackwardLeading(g, valuesAs(gamma, channelShape, 'gamma'), saved as NormSaved, numel(channelShape), channelShape);
 			const { chan, count } = channelIndex(x.shape, dims);
-			return normBackward(g, gamma, saved as NormSaved, chan, count, reducedShape(x.shape, dims, true));
+			return normBackward(g, gamma, saved as NormSaved, chan, count, channelShape);
 		}
 	},
 	layerNorm: {
