@@ -57,14 +57,16 @@ export function backward(root: Tensor, grad?: Tensor): void {
 	}
 	const order = topoOrder(root);
 	const grads = new Map<Tensor, Tensor>([[root, seed]]);
+	const sums = new Set<Tensor>();
 	noGrad(() => {
 		for (let i = order.length - 1; i >= 0; i--) {
 			const t = order[i];
 			const g = grads.get(t);
 			if (!g) continue;
 			grads.delete(t);
+			sums.delete(g); // handed to a rule now, which may pass it on (add's backward does): no longer updated in place
 			if (t.node === null || t.retainsGrad) accumulateLeaf(t, g, rec);
-			if (t.node !== null) propagate(t, g, grads, rec);
+			if (t.node !== null) propagate(t, g, grads, sums, rec);
 		}
 	});
 }
@@ -85,8 +87,12 @@ function accumulateLeaf(t: Tensor, g: Tensor, rec: Recorder | null): void {
 	}
 }
 
-/** Apply the backward rule of the op that made `t`, sending one gradient to each input that needs one. */
-function propagate(t: Tensor, g: Tensor, grads: Map<Tensor, Tensor>, rec: Recorder | null): void {
+/**
+ * Apply the backward rule of the op that made `t`, sending one gradient to each input that needs one.
+ * `sums` holds the pending gradients that are sums made here: only this pass sees them, so (when not
+ * recording, where each sum must stay as it was) later contributions are added into them in place.
+ */
+function propagate(t: Tensor, g: Tensor, grads: Map<Tensor, Tensor>, sums: Set<Tensor>, rec: Recorder | null): void {
 	const node = t.node!;
 	const rule = RULES[node.kind as OpKind] as Rule<unknown>;
 	const ctx = { inputs: node.inputs, out: t, attrs: node.attrs, saved: node.saved };
@@ -107,9 +113,11 @@ function propagate(t: Tensor, g: Tensor, grads: Map<Tensor, Tensor>, rec: Record
 		sent.push(rec ? rec.tensor(gx, 'grad', { gradOf: x.id }) : -1);
 		const prev = grads.get(x);
 		if (!prev) grads.set(x, gx);
+		else if (!rec && sums.has(prev)) addInto(prev, gx);
 		else {
 			const sum = addGrads(prev, gx);
 			grads.set(x, sum);
+			sums.add(sum);
 			if (rec) {
 				rec.tensor(sum, 'grad', { gradOf: x.id });
 				rec.node({ op: 'accumulate', inputs: [prev.id, gx.id], output: sum.id, attrs: { target: x.id } });
@@ -134,6 +142,13 @@ function addGrads(p: Tensor, q: Tensor): Tensor {
 	const qv = q.values();
 	for (let i = 0; i < o.length; i++) o[i] = pv[i] + qv[i];
 	return out;
+}
+
+/** acc += q, for a gradient sum that only this backward pass holds. */
+function addInto(acc: Tensor, q: Tensor): void {
+	const o = acc.data;
+	const qv = q.values();
+	for (let i = 0; i < o.length; i++) o[i] += qv[i];
 }
 
 function canSumTo(from: readonly number[], to: readonly number[]): boolean {

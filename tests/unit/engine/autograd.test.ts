@@ -80,6 +80,21 @@ describe('trace', () => {
 		expect(copy).toEqual(trace);
 	});
 
+	it('keeps a summed gradient that add passed to two inputs apart from later sums into one of them', () => {
+		// u's gradient is a sum (u is used three times); add hands that one tensor to both p and q, and p then
+		// receives more: summing into it in place would also change q's gradient
+		const x = tensor([1, 2], { requiresGrad: true, dtype: 'float64' });
+		const p = mul(x, 1.5);
+		const q = mul(x, 2.5);
+		const u = add(p, q);
+		// q·1 and p·3 come first, so the backward pass reaches them after u has passed its sum on, p's before q's
+		const loss = add(add(sum(mul(q, 1)), sum(mul(p, 3))), add(add(sum(u), sum(u)), sum(mul(u, 2))));
+		backward(loss);
+		// d/dx = 1·2.5 + 3·1.5 + (1 + 1 + 2)·(1.5 + 2.5) = 23
+		expect(x.grad!.toArray()).toEqual([23, 23]);
+		expect(p.grad).toBeNull();
+	});
+
 	it('records nothing when no session is on', () => {
 		const w = tensor([1], { requiresGrad: true });
 		const y = sum(sub(view(w, 1, 1), 1));
