@@ -42,23 +42,31 @@ function softmaxLanes(v: Storage, o: Storage, shape: readonly number[], dim: num
 	}
 }
 
-/** Σₖ a·b along `dim` for each lane, returned per lane (outer·inner values). */
-function laneDot(a: Storage, b: Storage | null, shape: readonly number[], dim: number): Float64Array {
+/**
+ * The softmax (log: log-softmax) backward along `dim`, lane by lane, from the output y and its gradient g:
+ * softmax dx = y ⊙ (g − Σ g⊙y), log-softmax dx = g − eʸ ⊙ Σ g.
+ */
+function softmaxBackwardLanes(y: Storage, gv: Storage, dx: Storage, shape: readonly number[], dim: number, log: boolean): void {
 	const { outer, len, inner } = lanes(shape, dim);
-	const out = new Float64Array(outer * inner);
-	for (let o = 0; o < outer; o++) {
+	for (let a = 0; a < outer; a++) {
 		for (let i = 0; i < inner; i++) {
+			const base = a * len * inner + i;
 			let s = 0;
-			for (let k = 0, p = o * len * inner + i; k < len; k++, p += inner) s += b ? a[p] * b[p] : a[p];
-			out[o * inner + i] = s;
+			if (log) {
+				for (let k = 0, p = base; k < len; k++, p += inner) s += gv[p];
+				for (let k = 0, p = base; k < len; k++, p += inner) dx[p] = gv[p] - Math.exp(y[p]) * s;
+			} else {
+				for (let k = 0, p = base; k < len; k++, p += inner) s += gv[p] * y[p];
+				for (let k = 0, p = base; k < len; k++, p += inner) dx[p] = y[p] * (gv[p] - s);
+			}
 		}
 	}
-	return out;
 }
 
-/** Lane index (o, i) → its slot in a per-lane array, for element p of a contiguous layout. */
-function laneOf(p: number, len: number, inner: number): number {
-	return Math.floor(p / (len * inner)) * inner + (p % inner);
+function softmaxBackward(g: Tensor, out: Tensor, dim: number, log: boolean): Tensor {
+	const dx = empty(out.shape, resultDType(g));
+	if (out.ndim > 0) softmaxBackwardLanes(out.values(), g.values(), dx.data, out.shape, normDim(dim, out.ndim), log);
+	return dx;
 }
 
 function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor {
@@ -87,32 +95,12 @@ export const nnRules: RuleTable<keyof NnAttrs> = {
 	softmax: {
 		forward: ([x], { dim }) => ({ out: softmaxForward(x, dim, false) }),
 		// y = eˣ/Σeˣ: dx = y ⊙ (g − Σ g⊙y) along the dim
-		backward: (g, { out, attrs: { dim } }) => {
-			const y = out.values();
-			const gv = g.values();
-			const dx = empty(out.shape, resultDType(g));
-			if (out.ndim === 0) return [dx];
-			const d = normDim(dim, out.ndim);
-			const { len, inner } = lanes(out.shape, d);
-			const dots = laneDot(gv, y, out.shape, d);
-			for (let p = 0; p < y.length; p++) dx.data[p] = y[p] * (gv[p] - dots[laneOf(p, len, inner)]);
-			return [dx];
-		}
+		backward: (g, { out, attrs: { dim } }) => [softmaxBackward(g, out, dim, false)]
 	},
 	logSoftmax: {
 		forward: ([x], { dim }) => ({ out: softmaxForward(x, dim, true) }),
 		// y = x − log Σeˣ: dx = g − softmax(x) ⊙ Σ g along the dim (softmax = eʸ)
-		backward: (g, { out, attrs: { dim } }) => {
-			const y = out.values();
-			const gv = g.values();
-			const dx = empty(out.shape, resultDType(g));
-			if (out.ndim === 0) return [dx];
-			const d = normDim(dim, out.ndim);
-			const { len, inner } = lanes(out.shape, d);
-			const sums = laneDot(gv, null, out.shape, d);
-			for (let p = 0; p < y.length; p++) dx.data[p] = gv[p] - Math.exp(y[p]) * sums[laneOf(p, len, inner)];
-			return [dx];
-		}
+		backward: (g, { out, attrs: { dim } }) => [softmaxBackward(g, out, dim, true)]
 	},
 	crossEntropy: {
 		// loss = (1/N) Σₙ (log Σ_c e^{x_nc} − x_{n,yₙ}); the softmax probabilities are kept for the backward
