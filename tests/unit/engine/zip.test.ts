@@ -1,6 +1,6 @@
-// The dedicated binary loops (ops/zip.ts) against the generic broadcasting binaryMap, on every layout they special-case.
+// The dedicated loops (ops/zip.ts, where in ops/index-ops.ts) against the generic broadcasting paths, on every layout they special-case.
 import { describe, expect, it } from 'vitest';
-import { Generator, type Tensor } from '$lib/engine';
+import { backward, Generator, mul, ones, tril, where, type Tensor } from '$lib/engine';
 import { binaryMap } from '$lib/engine/ops/kernels';
 import { reluGrad, tanhGrad, zipAdd, zipDiv, zipMul, zipSub } from '$lib/engine/ops/zip';
 
@@ -50,5 +50,23 @@ describe('zip loops', () => {
 		const y = gen.randn([4, 5]);
 		expectSame(tanhGrad(g, y), binaryMap(g, y, (x, t) => x * (1 - t * t)), 'tanh');
 		expectSame(reluGrad(g, y), binaryMap(g, y, (x, t) => (t > 0 ? x : 0)), 'relu');
+	});
+});
+
+describe('where over repeating layouts', () => {
+	it('a (T, T) mask and a constant over (B, T, T) give what fully expanded inputs give, values and gradients', () => {
+		const mask = tril(ones([4, 4]));
+		const x = gen.randn([3, 4, 4]);
+		x.requiresGrad = true;
+		const full = mul(ones([3, 4, 4]), mask);
+		const y = where(mask, x, -Infinity);
+		const ref = where(full, x, mul(ones([3, 4, 4]), -Infinity));
+		expectSame(y, ref, 'where forward');
+		const g = gen.randn([3, 4, 4]);
+		backward(y, g);
+		const dx = x.grad!;
+		x.grad = null;
+		backward(ref, g);
+		expectSame(dx, x.grad!, 'where backward');
 	});
 });

@@ -28,6 +28,43 @@ export function valuesIn(t: Tensor, shape: Shape): ArrayLike<number> {
 	return new Tensor(t.data, shape, broadcastStrides(t, shape), t.offset).values();
 }
 
+/** Values of a tensor read over a broadcast shape as rows × cols: element (r, j) is v[r·rs + j·cs]. */
+interface Laid {
+	v: ArrayLike<number>;
+	rows: number;
+	cols: number;
+	rs: number;
+	cs: number;
+}
+
+/**
+ * Lay tensors over `shape` without copying the ones that repeat: a tensor of the full shape walks it, a
+ * one-element tensor stays put, and one that fills the trailing dims (a (T, T) mask over (B, T, T)) repeats
+ * its block on every row. Anything else is copied out broadcast (valuesIn).
+ */
+function lay(ts: readonly Tensor[], shape: Shape): Laid[] {
+	const n = numel(shape);
+	let cols = n;
+	for (const t of ts) if (t.size > 1 && t.size < n && trailingBlock(t.shape, shape)) cols = Math.min(cols, t.size);
+	const rows = cols === 0 ? 0 : n / cols;
+	return ts.map((t): Laid => {
+		if (sameShape(t.shape, shape)) return { v: t.values(), rows, cols, rs: cols, cs: 1 };
+		if (t.size === 1) return { v: t.values(), rows, cols, rs: 0, cs: 0 };
+		if (t.size === cols && trailingBlock(t.shape, shape)) return { v: t.values(), rows, cols, rs: 0, cs: 1 };
+		return { v: valuesIn(t, shape), rows, cols, rs: cols, cs: 1 };
+	});
+}
+
+/** True when `part`, after its leading 1s, equals the trailing dims of `shape`. */
+function trailingBlock(part: Shape, shape: Shape): boolean {
+	let i = 0;
+	while (i < part.length && part[i] === 1) i++;
+	const k = part.length - i;
+	if (k > shape.length) return false;
+	for (let j = 0; j < k; j++) if (part[i + j] !== shape[shape.length - k + j]) return false;
+	return true;
+}
+
 /** One dtype for joined tensors: theirs when they agree (int32 indices stay int32), else float. */
 function joinDType(ts: readonly Tensor[]): DType {
 	return ts.every((t) => t.dtype === ts[0].dtype) ? ts[0].dtype : resultDType(...ts);
@@ -192,18 +229,29 @@ export const indexRules: RuleTable<keyof IndexAttrs> = {
 	where: {
 		forward: ([cond, a, b]) => {
 			const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape), b.shape);
-			const [cv, av, bv] = [cond, a, b].map((t) => valuesIn(t, shape));
 			const out = new Tensor(storageFor(joinDType([a, b]), numel(shape)), shape);
-			for (let e = 0; e < out.data.length; e++) out.data[e] = cv[e] !== 0 ? av[e] : bv[e];
+			const [c, x, y] = lay([cond, a, b], shape);
+			const o = out.data;
+			for (let r = 0, q = 0; r < c.rows; r++) {
+				for (let j = 0, pc = r * c.rs, pa = r * x.rs, pb = r * y.rs; j < c.cols; j++, pc += c.cs, pa += x.cs, pb += y.cs) {
+					o[q++] = c.v[pc] !== 0 ? x.v[pa] : y.v[pb];
+				}
+			}
 			return { out };
 		},
-		// y = cond ? a : b: da = g·[cond], db = g·[¬cond]; cond takes no gradient
-		backward: (g, { inputs: [cond], out }) => {
-			const cv = valuesIn(cond, out.shape);
+		// y = cond ? a : b: da = g·[cond], db = g·[¬cond]; cond takes no gradient (nor does a constant a or b)
+		backward: (g, { inputs: [cond, a, b], out }) => {
+			const [c] = lay([cond], out.shape);
 			const gv = g.values();
-			const da = empty(out.shape, resultDType(g));
-			const db = empty(out.shape, resultDType(g));
-			for (let e = 0; e < gv.length; e++) (cv[e] !== 0 ? da : db).data[e] = gv[e];
+			const da = a.requiresGrad ? empty(out.shape, resultDType(g)) : null;
+			const db = b.requiresGrad ? empty(out.shape, resultDType(g)) : null;
+			for (let r = 0, q = 0; r < c.rows; r++) {
+				for (let j = 0, pc = r * c.rs; j < c.cols; j++, pc += c.cs, q++) {
+					if (c.v[pc] !== 0) {
+						if (da) da.data[q] = gv[q];
+					} else if (db) db.data[q] = gv[q];
+				}
+			}
 			return [null, da, db];
 		}
 	},
