@@ -85,6 +85,7 @@ export function channelMoments(v: ArrayLike<number>, chan: Int32Array, count: nu
 
 /** Per-channel mean and biased variance of x over `dims` (for running statistics). */
 export function batchMoments(x: Tensor, dims: readonly number[]): { mean: Float64Array; variance: Float64Array; n: number } {
+	if (isLeading(dims)) return columnMoments(x.values(), numel(reducedShape(x.shape, dims, true)));
 	const { chan, count } = channelIndex(x.shape, dims);
 	return channelMoments(x.values(), chan, count);
 }
@@ -120,29 +121,37 @@ function isLeading(dims: readonly number[]): boolean {
 }
 
 /**
- * batchNorm over leading dims, one channel at a time down its column: the statistics stay in registers and
- * are summed in the same order (row 0 first) as the general path, so the results agree.
+ * Per-channel mean and biased variance over leading dims, one channel at a time down its column (the sums
+ * stay in registers, added in the same order, row 0 first, as channelMoments adds them).
  */
-function batchNormLeading(x: Tensor, g: ArrayLike<number>, b: ArrayLike<number>, count: number, eps: number, dtype: 'float32' | 'float64'): { out: Tensor; saved: NormSaved } {
-	const v = x.values();
+function columnMoments(v: ArrayLike<number>, count: number): { mean: Float64Array; variance: Float64Array; n: number } {
 	const n = v.length / count;
 	const mean = new Float64Array(count);
 	const variance = new Float64Array(count);
-	const invstd = new Float64Array(count);
-	const xhat = empty(x.shape, resultDType(x));
-	const out = empty(x.shape, dtype);
-	const xh = xhat.data;
-	const o = out.data;
 	for (let c = 0; c < count; c++) {
 		let m = 0;
 		for (let e = c; e < v.length; e += count) m += v[e];
 		m /= n;
 		let s = 0;
 		for (let e = c; e < v.length; e += count) s += (v[e] - m) * (v[e] - m);
-		const inv = 1 / Math.sqrt(s / n + eps);
-		[mean[c], variance[c], invstd[c]] = [m, s / n, inv];
+		mean[c] = m;
+		variance[c] = s / n;
+	}
+	return { mean, variance, n };
+}
+
+/** batchNorm over leading dims: the statistics by columnMoments, then x̂ and y down each column. */
+function batchNormLeading(x: Tensor, g: ArrayLike<number>, b: ArrayLike<number>, count: number, eps: number, dtype: 'float32' | 'float64'): { out: Tensor; saved: NormSaved } {
+	const v = x.values();
+	const { mean, variance } = columnMoments(v, count);
+	const invstd = new Float64Array(count);
+	const xhat = empty(x.shape, resultDType(x));
+	const out = empty(x.shape, dtype);
+	const xh = xhat.data;
+	const o = out.data;
+	for (let c = 0; c < count; c++) {
+		const [m, inv, gc, bc] = [mean[c], (invstd[c] = 1 / Math.sqrt(variance[c] + eps)), g[c], b[c]];
 		// y = γ·x̂ + β, from x̂ as stored (rounded to the tensor's dtype), as the general path does
-		const [gc, bc] = [g[c], b[c]];
 		for (let e = c; e < v.length; e += count) {
 			xh[e] = (v[e] - m) * inv;
 			o[e] = gc * xh[e] + bc;
