@@ -259,8 +259,10 @@ function layerNormBackward(g: Tensor, gamma: Tensor, s: NormSaved): Tensor[] {
 	const xh = s.xhat.data;
 	const c = gam.length;
 	const dx = empty(s.xhat.shape, resultDType(g));
-	const dgamma = empty(gamma.shape, resultDType(g));
-	const dbeta = empty(gamma.shape, resultDType(g));
+	const d = dx.data;
+	// dγ and dβ summed over the rows in doubles, rounded once into their tensors at the end
+	const sumGX = new Float64Array(c);
+	const sumG = new Float64Array(c);
 	for (let r = 0; r * c < gv.length; r++) {
 		let sumD = 0;
 		let sumDX = 0;
@@ -268,11 +270,16 @@ function layerNormBackward(g: Tensor, gamma: Tensor, s: NormSaved): Tensor[] {
 			const dxh = gv[e] * gam[j];
 			sumD += dxh;
 			sumDX += dxh * xh[e];
-			dgamma.data[j] += gv[e] * xh[e];
-			dbeta.data[j] += gv[e];
+			sumGX[j] += gv[e] * xh[e];
+			sumG[j] += gv[e];
 		}
-		for (let j = 0, e = r * c; j < c; j++, e++) dx.data[e] = (s.invstd[r] / c) * (c * gv[e] * gam[j] - sumD - xh[e] * sumDX);
+		const k = s.invstd[r] / c;
+		for (let j = 0, e = r * c; j < c; j++, e++) d[e] = k * (c * gv[e] * gam[j] - sumD - xh[e] * sumDX);
 	}
+	const dgamma = empty(gamma.shape, resultDType(g));
+	const dbeta = empty(gamma.shape, resultDType(g));
+	dgamma.data.set(sumGX);
+	dbeta.data.set(sumG);
 	return [dx, dgamma, dbeta];
 }
 
