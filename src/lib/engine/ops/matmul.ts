@@ -3,6 +3,7 @@ import { broadcastShapes, numel, shapeStr } from '../shape';
 import { resultDType, Tensor, type Storage } from '../tensor';
 import { empty } from './kernels';
 import { scratch } from '../pool';
+import { createSimdKernel, type SimdKernel } from './simd';
 import type { RuleTable } from './types';
 
 export interface MatmulAttrs {
@@ -110,6 +111,38 @@ function tile(ap: Float64Array, pa: number, bp: Float64Array, pb: number, kc: nu
 	for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) c[ci + r * ldc + j] += edge[r * NR + j];
 }
 
+let simd: SimdKernel | null | undefined;
+
+/** Use the SIMD kernel when the runtime has one (the default), or always the scalar tile (for tests and comparisons). */
+export function setSimdEnabled(on: boolean): void {
+	simd = on ? undefined : null;
+}
+
+/** The WebAssembly SIMD micro-kernel, made on first use (null where the runtime has none: then the scalar tile). */
+function simdKernel(): SimdKernel | null {
+	if (simd === undefined) simd = createSimdKernel(KC * MC, KC * NC, MC / MR);
+	return simd;
+}
+
+/**
+ * C[ci…] += the SIMD kernel's tiles for one column panel: tile t covers rows 4t…4t+3 of the mc-row block, with
+ * element (r, j) at t·16 + 4j + r; only `cols` columns and the rows below mc are added at the edges of C.
+ */
+function addTiles(t: Float64Array, c: Storage, ci: number, ldc: number, mc: number, cols: number): void {
+	for (let ir = 0, o = 0; ir < mc; ir += MR, o += MR * NR, ci += MR * ldc) {
+		if (cols === NR && ir + MR <= mc) {
+			for (let r = 0, q = ci; r < MR; r++, q += ldc) {
+				c[q] += t[o + r];
+				c[q + 1] += t[o + 4 + r];
+				c[q + 2] += t[o + 8 + r];
+				c[q + 3] += t[o + 12 + r];
+			}
+			continue;
+		}
+		for (let r = 0; r < Math.min(MR, mc - ir); r++) for (let j = 0; j < cols; j++) c[ci + r * ldc + j] += t[o + 4 * j + r];
+	}
+}
+
 /**
  * C += A·B where A is M×K and B is K×N, each read through its own strides (so Aᵀ is A with rs and cs
  * swapped), and C is row-major with leading dimension ldc from offset cOff. Float32 C is rounded once
@@ -119,8 +152,10 @@ export function gemm(A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc
 	if (M === 0 || N === 0 || K === 0) return;
 	const ncMax = Math.min(NC, N);
 	const kcMax = Math.min(KC, K);
-	const bp = scratch('matmul.b', kcMax * Math.ceil(ncMax / NR) * NR);
-	const ap = scratch('matmul.a', kcMax * Math.ceil(Math.min(MC, M) / MR) * MR);
+	const simd = simdKernel();
+	// with the SIMD kernel, the panels are packed straight into its memory
+	const bp = simd ? simd.b : scratch('matmul.b', kcMax * Math.ceil(ncMax / NR) * NR);
+	const ap = simd ? simd.a : scratch('matmul.a', kcMax * Math.ceil(Math.min(MC, M) / MR) * MR);
 	for (let j0 = 0; j0 < N; j0 += NC) {
 		const nc = Math.min(NC, N - j0);
 		for (let p0 = 0; p0 < K; p0 += KC) {
@@ -134,7 +169,10 @@ export function gemm(A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc
 					const cols = Math.min(NR, nc - jr);
 					const pb = jr * kc;
 					const cj = cOff + i0 * ldc + j0 + jr;
-					for (let ir = 0; ir < mc; ir += MR) tile(ap, ir * kc, bp, pb, kc, c, cj + ir * ldc, ldc, Math.min(MR, mc - ir), cols);
+					if (simd) {
+						simd.panel(pb, kc, Math.ceil(mc / MR));
+						addTiles(simd.out, c, cj, ldc, mc, cols);
+					} else for (let ir = 0; ir < mc; ir += MR) tile(ap, ir * kc, bp, pb, kc, c, cj + ir * ldc, ldc, Math.min(MR, mc - ir), cols);
 				}
 			}
 		}
