@@ -19,6 +19,14 @@ export function layoutInWorker(vis: VisibleGraph, key: string, aspectRatio: numb
 	return p;
 }
 
+/** Start the worker and warm ELK up on a tiny graph (its first call pays the JIT), while a session is recorded. */
+export function warmUp(): void {
+	if (elk) return;
+	elk = new ELK({ workerUrl });
+	const tiny = { id: 'root', layoutOptions: { 'elk.algorithm': 'layered' }, children: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }], edges: [{ id: 'e', sources: ['a'], targets: ['b'] }] };
+	elk.layout(tiny).catch(() => undefined);
+}
+
 /** Forget cached layouts (a new trace). */
 export function clearLayouts(): void {
 	cache.clear();

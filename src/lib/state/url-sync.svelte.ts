@@ -3,6 +3,7 @@ import { untrack } from 'svelte';
 import { replaceState } from '$app/navigation';
 import { resolve } from '$app/paths';
 import type { DebuggerState } from './debugger.svelte';
+import { warmUp } from './layout-engine';
 import { recordInWorker } from './recorder';
 import { decodeView, encodeView, type ViewState } from './url';
 
@@ -15,6 +16,7 @@ export async function openView(dbg: DebuggerState, view: ViewState): Promise<voi
 	try {
 		const config = { preset: view.preset, seed: view.seed, batch: view.batch };
 		latest = config;
+		warmUp();
 		const session = await recordInWorker(config, dbg.checkpoint ?? undefined);
 		// a newer request may have finished first: show only the one that matches the latest choice
 		if (latest === config) dbg.show(session, view);
