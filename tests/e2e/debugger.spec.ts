@@ -149,3 +149,25 @@ test('debugs a trained checkpoint loaded from a file', async ({ page }) => {
 	await page.getByRole('button', { name: 'Use fresh weights' }).click();
 	await expect(page.getByTestId('weights')).toHaveText('weights: fresh (seed 42)');
 });
+
+test('gpt-small: step over a collapsed block, reload the deep link, step into the next block', async ({ page }) => {
+	await page.setViewportSize({ width: 1440, height: 900 });
+	const { model } = engineModel('gpt-small', 1, 16);
+	const fwd = model.steps.filter((s) => s.phase === 'forward');
+	const first = fwd.findIndex((s) => s.scope.startsWith('blocks.0'));
+	const last = fwd.map((s) => s.scope.startsWith('blocks.0')).lastIndexOf(true);
+	await open(page, `preset=gpt-small&seed=1&batch=16&phase=forward&step=${first - 1}`);
+	await expect(page.locator('[data-node="s:blocks.0"]')).toHaveClass(/pending/);
+	await page.keyboard.press('Shift+ArrowRight'); // step over: the whole block runs as one step
+	await expect(position(page)).toHaveText(`forward ${last + 1} / ${fwd.length}`);
+	await expect(page.locator('[data-node="s:blocks.0"]')).toHaveClass(/done/);
+	await expect(page.locator('[data-node="s:blocks.1"]')).toHaveClass(/pending/);
+	await expect(page).toHaveURL(new RegExp(`step=${last}`));
+	await page.reload();
+	await expect(position(page)).toHaveText(`forward ${last + 1} / ${fwd.length}`);
+	await page.keyboard.press('ArrowDown'); // step into: block 1 opens
+	await expect(page.locator('[data-node="s:blocks.1"]')).toHaveCount(0);
+	await expect(page).toHaveURL(/open=blocks.1/);
+	await expect(page.getByRole('navigation', { name: 'Current module' })).toContainText('blocks');
+	await page.screenshot({ path: `${SHOTS}/gpt-small-into-block.png` });
+});

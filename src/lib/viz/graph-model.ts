@@ -75,7 +75,7 @@ function showsLeaf(t: TraceTensor): boolean {
 
 function leafNode(t: TraceTensor): GraphNode {
 	const kind: GraphNodeKind = t.role === 'param' ? 'param' : t.role === 'input' ? 'input' : 'const';
-	return { id: tensorNodeId(t.id), kind, label: t.name ?? `const ${t.id}`, shape: t.shape, scope: leafScope(t), tensor: t.id, step: -1 };
+	return { id: tensorNodeId(t.id), kind, label: t.name ?? 'const', shape: t.shape, scope: leafScope(t), tensor: t.id, step: -1 };
 }
 
 /** A parameter sits in the module that owns it (`layers.0.weight` → `layers.0`); other leaves where first used. */
