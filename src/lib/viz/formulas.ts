@@ -3,6 +3,8 @@ import type { Attrs } from '../engine/index';
 
 export interface OpMath {
 	forward: string;
+	/** True for the generic fallback of an op kind without its own entry. */
+	generic?: boolean;
 	/** The local derivative / the backward rule in terms of the incoming gradient ḡ = ∂L/∂out. */
 	backward: string;
 }
@@ -37,6 +39,13 @@ const TABLE: Record<string, (a: Attrs) => OpMath> = {
 	layerNorm: () => ({ forward: '\\hat{x} = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}}\\ \\text{(per row)},\\ y = \\gamma \\hat{x} + \\beta', backward: `\\frac{\\partial L}{\\partial x} = \\frac{1}{D\\sqrt{\\sigma^2+\\epsilon}} \\big(D\\, \\gamma${G} - \\textstyle\\sum \\gamma${G} - \\hat{x} \\sum \\gamma${G} \\hat{x}\\big)` }),
 	maskedFill: () => ({ forward: 'y = \\begin{cases} v & \\text{mask} \\\\ x & \\text{else} \\end{cases}', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot [\\lnot\\text{mask}]` }),
 	cat: () => ({ forward: 'y = [x_1; x_2; \\ldots]', backward: `\\frac{\\partial L}{\\partial x_k} = ${G}\\ \\text{(its slice)}` }),
+	max: (a) => ({ forward: `y = \\max_{${a.dim ?? '\\text{all}'}} x`, backward: `\\frac{\\partial L}{\\partial x} = ${G}\\ \\text{at the (first) argmax, 0 elsewhere}` }),
+	var: (a) => ({ forward: `y = \\tfrac{1}{n - ${a.correction ?? 1}} \\textstyle\\sum (x - \\bar{x})^2`, backward: `\\frac{\\partial L}{\\partial x} = ${G}\\, \\frac{2 (x - \\bar{x})}{n - ${a.correction ?? 1}}` }),
+	dropout: (a) => ({ forward: `y = x \\odot m / (1 - ${a.p}),\\ m \\sim \\text{Bernoulli}(1 - ${a.p})`, backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot m / (1 - ${a.p})` }),
+	gather: (a) => ({ forward: `y_{i} = x_{i,\\,\\text{index}_i}\\ \\text{(dim ${a.dim})}`, backward: `\\frac{\\partial L}{\\partial x}\\ \\text{gets } ${G} \\text{ scattered (added) at the indices}` }),
+	stack: (a) => ({ forward: `y = \\text{stack}(x_1, x_2, \\ldots)\\ \\text{(new dim ${a.dim})}`, backward: `\\frac{\\partial L}{\\partial x_k} = ${G}[k]` }),
+	where: () => ({ forward: 'y = \\begin{cases} a & \\text{cond} \\\\ b & \\text{else} \\end{cases}', backward: `\\frac{\\partial L}{\\partial a} = ${G} \\odot [\\text{cond}],\\quad \\frac{\\partial L}{\\partial b} = ${G} \\odot [\\lnot\\text{cond}]` }),
+	tril: (a) => ({ forward: `y_{ij} = x_{ij}\\ \\text{if } j \\le i + ${a.diagonal ?? 0} \\text{ else } 0`, backward: `\\frac{\\partial L}{\\partial x} = \\operatorname{tril}(${G})` }),
 	accumulate: () => ({ forward: 'x.\\text{grad} \\mathrel{+}= g_{\\text{new}}', backward: '\\text{a tensor used by several ops gets the sum of their gradients}' }),
 	update: () => ({ forward: '\\theta \\leftarrow \\theta - \\eta\\, \\Delta', backward: '\\text{the optimizer step: } \\Delta = \\nabla_\\theta L \\text{ (SGD) or AdamW\'s normalised moment}' })
 };
@@ -53,5 +62,5 @@ function list(v: unknown): string {
 export function opMath(op: string, attrs: Attrs = {}): OpMath {
 	const f = TABLE[op];
 	if (f) return f(attrs);
-	return { forward: `y = \\operatorname{${op.replace(/[^A-Za-z0-9]/g, '')}}(x)`, backward: `\\frac{\\partial L}{\\partial x} = ${G}\\, \\frac{\\partial y}{\\partial x}` };
+	return { forward: `y = \\operatorname{${op.replace(/[^A-Za-z0-9]/g, '')}}(x)`, backward: `\\frac{\\partial L}{\\partial x} = ${G}\\, \\frac{\\partial y}{\\partial x}`, generic: true };
 }
