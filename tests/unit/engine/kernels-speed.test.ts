@@ -1,7 +1,7 @@
 // What the speed work added: scratch buffers (pool.ts), and in kernels.ts fastTanh and sumTo's row-sum fast path.
 import { describe, expect, it } from 'vitest';
 import { scratch, scratchBytes } from '$lib/engine/pool';
-import { fastTanh, sumTo } from '$lib/engine/ops/kernels';
+import { fastTanh, sumTo, tanh32 } from '$lib/engine/ops/kernels';
 import { Generator } from '$lib/engine';
 
 describe('scratch', () => {
@@ -31,6 +31,30 @@ describe('fastTanh', () => {
 		expect(maxRel, `maxdiff (relative) ${maxRel} at x = ${worst}`).toBeLessThan(5e-16);
 		for (const x of [0, -0, Infinity, -Infinity, 20, -20]) expect(Object.is(fastTanh(x), Math.tanh(x)), `x = ${x}`).toBe(true);
 		expect(fastTanh(NaN)).toBeNaN();
+	});
+});
+
+describe('tanh32', () => {
+	it('rounds to the same float32 as fastTanh, is within 1e-10 relative of Math.tanh up to |x| = 10, and keeps ±0, ±∞, NaN', () => {
+		let maxRel = 0;
+		let worst = 0;
+		let differ = 0;
+		const xs: number[] = [];
+		for (let i = 0; i <= 50000; i++) xs.push(10 ** (-12 + (14 * i) / 50000));
+		const g = new Generator(3);
+		xs.push(...Array.from(g.uniform([50000], 0, 12, 'float64').data));
+		for (const mag of xs) {
+			for (const x of [mag, -mag]) {
+				// past |x| = 10 it returns ±1, which is tanh x rounded to float32
+				const rel = Math.abs(tanh32(x) - Math.tanh(x)) / Math.abs(Math.tanh(x));
+				if (mag <= 10 && rel > maxRel) [maxRel, worst] = [rel, x];
+				if (Math.fround(tanh32(x)) !== Math.fround(fastTanh(x))) differ++;
+			}
+		}
+		expect(maxRel, `maxdiff (relative) ${maxRel} at x = ${worst}`).toBeLessThan(1e-10);
+		expect(differ, `${differ} of ${2 * xs.length} float32 values differ from fastTanh's`).toBeLessThanOrEqual(2);
+		for (const x of [0, -0, Infinity, -Infinity, 20, -20]) expect(Object.is(tanh32(x), Math.tanh(x)), `x = ${x}`).toBe(true);
+		expect(tanh32(NaN)).toBeNaN();
 	});
 });
 

@@ -1,6 +1,6 @@
 // Elementwise ops: forward beside backward. Binary ops broadcast; autograd sums their gradients back to shape.
 import { resultDType, type FloatStorage, type Storage, type Tensor } from '../tensor';
-import { binaryMap, empty, fastTanh, unaryMap } from './kernels';
+import { binaryMap, empty, fastTanh, tanh32, unaryMap } from './kernels';
 import type { RuleTable } from './types';
 import { reluGrad, tanhGrad, zipAdd, zipDiv, zipMul, zipSub } from './zip';
 
@@ -85,7 +85,8 @@ export const elementwiseRules: RuleTable<keyof ElementwiseAttrs> = {
 	tanh: {
 		forward: ([a]) => {
 			const { out, o, v } = like(a);
-			for (let i = 0; i < o.length; i++) o[i] = fastTanh(v[i]);
+			if (o instanceof Float32Array) for (let i = 0; i < o.length; i++) o[i] = tanh32(v[i]);
+			else for (let i = 0; i < o.length; i++) o[i] = fastTanh(v[i]);
 			return { out };
 		},
 		// d tanh x = (1 − tanh²x) dx
