@@ -3,6 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { createSession, PRESETS, type Preset } from '../../src/lib/train/session';
 import { buildGraph } from '../../src/lib/viz/graph-model';
+import { buildGradIndex, gradAt } from '../../src/lib/viz/grad-index';
 import { fmt, tensorStats } from '../../src/lib/viz/summarize';
 
 const SHOTS = 'test-results/screens';
@@ -128,6 +129,17 @@ for (const preset of PRESETS) {
 		await page.keyboard.press('ArrowRight');
 		await expect(position(page)).toHaveText(/^backward 2 \//);
 		await expect(page.getByTestId('grad-panel')).toBeVisible();
+		// the numbers are the engine's: value and gradient of the node of backward step 2
+		const { session, model } = engineModel(preset, 1, preset === 'gpt-small' ? 16 : 4);
+		const cursor = model.phaseStart.backward + 1;
+		const node = model.byId.get(model.steps[cursor].node)!;
+		const grad = gradAt(buildGradIndex(session.trace), node.tensor, cursor, node.step)!;
+		await expect(page.getByTestId('inspector-title')).toHaveText(node.label);
+		const v = tensorStats(session.trace.tensors[node.tensor].values);
+		const g = tensorStats(session.trace.tensors[grad.tensor].values);
+		await expect(page.getByTestId('value-panel').locator('[data-stat=std]')).toHaveText(fmt(v.std, 5));
+		await expect(page.getByTestId('grad-panel').locator('[data-stat=std]')).toHaveText(fmt(g.std, 5));
+		await expect(page.getByTestId('grad-panel').locator('[data-stat=max]')).toHaveText(fmt(g.max, 5));
 		await page.screenshot({ path: `${SHOTS}/${preset}-backward.png` });
 	});
 }
