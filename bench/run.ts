@@ -6,10 +6,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineBench } from './engine';
 import { modelsBench } from './models';
+import { debuggerBench } from './debugger';
 import type { Bench, BenchRow } from './types';
 
 /** Every bench module; add new ones (training steps, graph layout) here. */
-const SUITES: Bench[] = [engineBench, modelsBench];
+const SUITES: Bench[] = [engineBench, modelsBench, debuggerBench];
 
 const fmt = (v: number | undefined, digits: number): string => (v === undefined ? '' : v.toFixed(digits));
 
@@ -36,7 +37,7 @@ function table(rows: BenchRow[]): string {
 	return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), '', legend].join('\n');
 }
 
-function main(): void {
+async function main(): Promise<void> {
 	const wanted = process.argv.slice(2);
 	const suites = wanted.length ? SUITES.filter((s) => wanted.includes(s.name)) : SUITES;
 	if (suites.length === 0) {
@@ -50,7 +51,7 @@ function main(): void {
 	const rows: BenchRow[] = [];
 	for (const s of suites) {
 		const t0 = performance.now();
-		rows.push(...s.run((line) => console.log(`  [${s.name}] ${line}`)));
+		rows.push(...(await s.run((line) => console.log(`  [${s.name}] ${line}`))));
 		console.log(`  [${s.name}] done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 	}
 	console.log(`\n${table(rows)}\n`);
@@ -62,4 +63,4 @@ function main(): void {
 	console.log(`wrote ${file}`);
 }
 
-main();
+await main();

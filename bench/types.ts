@@ -30,5 +30,5 @@ export interface BenchRow {
 /** A bench module: runs its cases (logging progress through `log`) and returns rows. */
 export interface Bench {
 	name: string;
-	run(log: (line: string) => void): BenchRow[];
+	run(log: (line: string) => void): BenchRow[] | Promise<BenchRow[]>;
 }
