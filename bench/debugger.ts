@@ -25,7 +25,7 @@ async function presetRows(preset: Preset, elk: InstanceType<typeof ELK>, log: (l
 	const vis = visibleGraph(model, defaultCollapsed(scopeList(model)));
 	// the first layout is what a learner waits for: time a cold one (a fresh ELK instance has its JIT warm here)
 	const t0 = performance.now();
-	readElkLayout((await elk.layout(toElkGraph(vis) as never)) as ElkNodeJson);
+	readElkLayout((await elk.layout(toElkGraph(vis) as never)) as unknown as ElkNodeJson);
 	const layoutMs = performance.now() - t0;
 	// one step: move the cursor and recompute what the graph colours (edge gradient magnitudes)
 	let c = 0;

@@ -4,6 +4,7 @@ import {
 } from '../src/lib/engine/index';
 import { time, timeEach, type Timing } from './timing';
 import type { Bench, BenchRow } from './types';
+import { setSimdEnabled } from '../src/lib/engine/ops/matmul';
 
 const SUITE = 'engine';
 
@@ -58,6 +59,10 @@ function matmulRow(name: string, a: Tensor, b: Tensor, flops: number, refGflops:
 
 function matmulRows(gen: Generator, refGflops: number, log: (s: string) => void): BenchRow[] {
 	const rows = SHAPES.map(([M, K, N]) => matmulRow(`${M}×${K}·${K}×${N}`, gen.randn([M, K]), gen.randn([K, N]), 2 * M * K * N, refGflops, log));
+	// the same kernel with its 4×4 tile in plain TypeScript instead of the WebAssembly SIMD micro-kernel
+	setSimdEnabled(false);
+	for (const n of [256, 512]) rows.push(matmulRow(`${n}² scalar TS tile`, gen.randn([n, n]), gen.randn([n, n]), 2 * n ** 3, refGflops, log));
+	setSimdEnabled(true);
 	// the shapes of a small GPT: a Linear on (B, T, C) with PyTorch's (out, in) weight read transposed, and
 	// attention scores q·kᵀ as 128 small products over a transposed view (neither is copied)
 	const x = gen.randn([32, 8, 64]);
