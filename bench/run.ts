@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { engineBench } from './engine';
 import { modelsBench } from './models';
 import { debuggerBench } from './debugger';
+import { browserBench } from './browser';
 import type { Bench, BenchRow } from './types';
 
 /** Every bench module; add new ones (training steps, graph layout) here. */
-const SUITES: Bench[] = [engineBench, modelsBench, debuggerBench];
+const SUITES: Bench[] = [engineBench, modelsBench, debuggerBench, browserBench];
 
 const fmt = (v: number | undefined, digits: number): string => (v === undefined ? '' : v.toFixed(digits));
 

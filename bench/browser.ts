@@ -1,0 +1,141 @@
+// The debugger in a real browser: serve build/, open /debug for gpt-small in chromium, time each step to its painted frame.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { chromium, type Page } from '@playwright/test';
+import type { Bench, BenchRow } from './types';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const STEPS = 40;
+/** gpt-small's transformer blocks: opening them all draws the whole graph (~400 nodes). */
+const ALL_BLOCKS = 'blocks.0,blocks.1,blocks.2,blocks.3';
+
+/** A free TCP port on 127.0.0.1 (4175 when it is free). */
+function freePort(preferred = 4175): Promise<number> {
+	const tryPort = (p: number) =>
+		new Promise<number>((ok, fail) => {
+			const s = createServer();
+			s.once('error', fail);
+			s.listen(p, '127.0.0.1', () => {
+				const port = (s.address() as { port: number }).port;
+				s.close(() => ok(port));
+			});
+		});
+	return tryPort(preferred).catch(() => tryPort(0));
+}
+
+/** `vite preview` of build/ on `port`; resolves once it answers. */
+async function preview(port: number): Promise<ChildProcess> {
+	const child = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+	const until = performance.now() + 30_000;
+	while (performance.now() < until) {
+		try {
+			if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return child;
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	stop(child);
+	throw new Error(`bench browser: vite preview did not answer on port ${port} within 30 s`);
+}
+
+function stop(child: ChildProcess): void {
+	// the whole group: npx and the vite process it started
+	if (child.pid !== undefined) {
+		try {
+			process.kill(-child.pid, 'SIGTERM');
+		} catch {
+			// already gone
+		}
+	}
+}
+
+/** Open /debug with `query` and wait until the graph is drawn and laid out. Returns the milliseconds it took. */
+async function open(page: Page, base: string, query: string): Promise<number> {
+	const t0 = performance.now();
+	await page.goto(`${base}/debug?${query}`);
+	await page.locator('[data-node]').first().waitFor({ state: 'visible', timeout: 60_000 });
+	await page.locator('.relayout').waitFor({ state: 'detached', timeout: 60_000 });
+	const ms = performance.now() - t0;
+	await page.waitForTimeout(300); // let the initial view and the inspector settle
+	return ms;
+}
+
+/**
+ * Step forward `n` times; each time: at the start of a frame dispatch ArrowRight, then take the time when a message
+ * posted right away arrives, which is after that frame's JS, style, layout and paint. Between steps, two idle frames.
+ */
+// NOTE: page code as a string: tsx compiles functions with a `__name` helper that does not exist in the page
+const STEP_SCRIPT = `(async (count) => {
+	const frame = () => new Promise((r) => requestAnimationFrame(r));
+	const ch = new MessageChannel();
+	const times = [];
+	for (let i = 0; i < count; i++) {
+		await frame();
+		await frame();
+		times.push(await new Promise((resolve) => requestAnimationFrame(() => {
+			const t0 = performance.now();
+			ch.port1.onmessage = () => resolve(performance.now() - t0);
+			window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+			ch.port2.postMessage(0);
+		})));
+	}
+	return times;
+})`;
+
+function stepTimes(page: Page, n: number): Promise<number[]> {
+	return page.evaluate(`${STEP_SCRIPT}(${n})`) as Promise<number[]>;
+}
+
+const quantile = (xs: number[], q: number): number => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+async function caseRows(page: Page, base: string, name: string, query: string, log: (line: string) => void): Promise<BenchRow[]> {
+	const loadMs = await open(page, base, query);
+	const nodes = await page.locator('[data-node]').count();
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('HeapProfiler.collectGarbage');
+	const heapMb = (await cdp.send('Runtime.getHeapUsage')).usedSize / 2 ** 20;
+	await cdp.detach();
+	const times = await stepTimes(page, STEPS);
+	const med = quantile(times, 0.5);
+	const p90 = quantile(times, 0.9);
+	log(`gpt-small ${name}: ${nodes} nodes drawn, load ${loadMs.toFixed(0)} ms, heap ${heapMb.toFixed(1)} MB, step median ${med.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
+	const row = (group: string, ms: number, note: string): BenchRow => ({ suite: 'browser', group, name: `gpt-small, ${name}`, ms, note });
+	return [
+		row('open /debug (chromium)', loadMs, `${nodes} nodes drawn; JS heap after load ${heapMb.toFixed(1)} MB`),
+		{ ...row('step to painted frame', med, `p90 ${p90.toFixed(1)} ms over ${STEPS} steps; budget 16 ms`), msMin: Math.min(...times) }
+	];
+}
+
+export const browserBench: Bench = {
+	name: 'browser',
+	async run(log) {
+		if (!existsSync('build/debug.html')) {
+			log('skipped: no build/ (run `npm run build` first)');
+			return [];
+		}
+		if (!existsSync(CHROMIUM)) {
+			log(`skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+			return [];
+		}
+		const port = await freePort();
+		const server = await preview(port);
+		const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+		try {
+			const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+			const base = `http://127.0.0.1:${port}`;
+			const rows = await caseRows(page, base, 'blocks collapsed', 'preset=gpt-small&seed=42', log);
+			rows.push(...(await caseRows(page, base, 'all blocks expanded', `preset=gpt-small&seed=42&open=${ALL_BLOCKS}`, log)));
+			return rows;
+		} finally {
+			await browser.close();
+			stop(server);
+		}
+	}
+};
