@@ -1,9 +1,9 @@
 // The command line as a user runs it (a child process): train → sample → eval → grads → bench, PyTorch loading, errors.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSafetensors, prepareData, Vocab } from '$lib/data';
 import { Generator } from '$lib/engine';
 import { restoreModel } from '$lib/train/checkpoint';
@@ -17,6 +17,7 @@ const namesFile = join(dir, 'names.txt');
 const textFile = join(dir, 'text.txt');
 const ckpt = join(dir, 'mlp-bn.safetensors');
 let trained: Run;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Run {
 	code: number;

@@ -1,6 +1,6 @@
 // safetensors: read PyTorch's reference file, write the same bytes, round trip, and reject every malformed header.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -141,5 +141,6 @@ describe('checkpoints', () => {
 		const out = JSON.parse(execFileSync(PY, ['tests/fixtures/make_checkpoint_fixtures.py', '--check', file], { encoding: 'utf8' }));
 		expect(out.tensors).toEqual({ '0.weight': { shape: [2, 2], sum: 10.5 }, b: { shape: [1], sum: -1 } });
 		expect(JSON.parse(out.metadata.config).vocab).toBe('é\n"x');
+		rmSync(dir, { recursive: true, force: true });
 	});
 });
