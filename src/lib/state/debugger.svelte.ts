@@ -1,5 +1,5 @@
 // The debugging session as runes state: the recorded step, the cursor, selection, breakpoints, collapsed scopes.
-import { createSession, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
+import { createSession, dataset, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
 import { buildGraph, stepAt, type GraphModel, type Step } from '$lib/viz/graph-model';
 import { buildGradIndex, type GradIndex } from '$lib/viz/grad-index';
 import { ancestors, defaultCollapsed, scopeList, visibleGraph, within } from '$lib/viz/scopes';
@@ -11,7 +11,7 @@ import { DEFAULT_VIEW, type ViewState } from './url';
 export const SPEEDS = [1, 2, 5, 10, 30];
 
 export class DebuggerState {
-	config = $state<SessionConfig>({ preset: DEFAULT_VIEW.preset, seed: DEFAULT_VIEW.seed, batch: DEFAULT_VIEW.batch });
+	config = $state<SessionConfig>({ preset: DEFAULT_VIEW.preset, dataset: DEFAULT_VIEW.dataset, seed: DEFAULT_VIEW.seed, batch: DEFAULT_VIEW.batch });
 	session = $state.raw<DebugSession | null>(null);
 	model = $state.raw<GraphModel | null>(null);
 	grads = $state.raw<GradIndex | null>(null);
@@ -76,6 +76,7 @@ export class DebuggerState {
 		const cur = this.current;
 		return {
 			...this.config,
+			dataset: dataset(this.config),
 			at: cur ? { phase: cur.phase, step: cur.inPhase } : null,
 			selected: this.selected,
 			opened,

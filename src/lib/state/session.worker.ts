@@ -1,5 +1,5 @@
 // Records a debugging session off the main thread (gpt-small takes ~200 ms): fetch the dataset, build, record one step.
-import { createSession, datasetPath, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
+import { createSession, dataset, datasetPath, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
 
 export type SessionRequest = { id: number; config: SessionConfig; checkpoint?: CheckpointFile };
 export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string };
@@ -22,7 +22,7 @@ function text(path: string): Promise<string> {
 self.onmessage = async (e: MessageEvent<SessionRequest>) => {
 	const { id, config, checkpoint } = e.data;
 	try {
-		const session = createSession(config, await text(datasetPath(config.preset)), checkpoint);
+		const session = createSession(config, await text(datasetPath(dataset(config))), checkpoint);
 		// hand the tensors' buffers over instead of copying them
 		const buffers = new Set<ArrayBuffer>();
 		for (const t of Object.values(session.trace.tensors)) buffers.add(t.values.buffer as ArrayBuffer);

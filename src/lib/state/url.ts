@@ -1,10 +1,12 @@
 // The debugger's position as URL query parameters, so a reload or a shared link restores the same view.
 import type { Phase } from '$lib/engine';
-import { defaultBatch, PRESETS, type Preset } from '$lib/train/session';
+import { DATASETS, defaultBatch, defaultDataset, PRESETS, type DatasetName, type Preset } from '$lib/train/session';
 
-/** Everything a learner would share: model, seed, batch, where the cursor is, what is selected and opened. */
+/** Everything a learner would share: model, dataset, seed, batch, where the cursor is, what is selected and opened. */
 export interface ViewState {
 	preset: Preset;
+	/** Old links without it: the preset's own dataset. */
+	dataset: DatasetName;
 	seed: number;
 	batch: number;
 	/** The cursor: a phase and a position in it; null = before the first step. */
@@ -16,7 +18,7 @@ export interface ViewState {
 	breakpoints: string[];
 }
 
-export const DEFAULT_VIEW: ViewState = { preset: 'mlp', seed: 42, batch: 4, at: null, selected: null, opened: [], closed: [], breakpoints: [] };
+export const DEFAULT_VIEW: ViewState = { preset: 'mlp', dataset: 'names', seed: 42, batch: 4, at: null, selected: null, opened: [], closed: [], breakpoints: [] };
 
 const PHASES: Phase[] = ['forward', 'backward', 'update'];
 
@@ -35,8 +37,10 @@ export function decodeView(search: string): ViewState {
 	const preset = PRESETS.includes(q.get('preset') as Preset) ? (q.get('preset') as Preset) : DEFAULT_VIEW.preset;
 	const phase = q.get('phase') as Phase | null;
 	const step = int(q.get('step'), -1, 0, 1e9);
+	const dataset = q.get('dataset') as DatasetName | null;
 	return {
 		preset,
+		dataset: dataset && DATASETS.includes(dataset) ? dataset : defaultDataset(preset),
 		seed: int(q.get('seed'), DEFAULT_VIEW.seed, 0, 2 ** 31 - 1),
 		batch: int(q.get('batch'), defaultBatch(preset), 1, 64),
 		at: phase && PHASES.includes(phase) && step >= 0 ? { phase, step } : null,
@@ -51,6 +55,7 @@ export function decodeView(search: string): ViewState {
 export function encodeView(v: ViewState): string {
 	const q = new URLSearchParams();
 	q.set('preset', v.preset);
+	q.set('dataset', v.dataset);
 	q.set('seed', String(v.seed));
 	q.set('batch', String(v.batch));
 	if (v.at) {

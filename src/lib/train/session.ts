@@ -1,6 +1,6 @@
 // A debugging session: build a model for a preset, take one small seeded batch, record one training step as a trace.
 import { backward, Generator, record, Tensor, type Trace } from '../engine/index';
-import { buildExamples, examplesBatch, parseLines, Vocab, type Batch } from '../data/index';
+import { BOUNDARY, buildExamples, examplesBatch, parseLines, showChar, Vocab, type Batch } from '../data/index';
 import { createModel, getPreset, type LanguageModel } from '../models/index';
 import { restoreModel } from './checkpoint';
 import { makeOptimizer } from './trainer';
@@ -8,11 +8,17 @@ import { makeOptimizer } from './trainer';
 export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small';
 export const PRESETS: Preset[] = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small'];
 
+/** The data files a session can read: names.txt (one name a line) or tinyshakespeare.txt (free text). */
+export type DatasetName = 'names' | 'shakespeare';
+export const DATASETS: DatasetName[] = ['names', 'shakespeare'];
+
 export interface SessionConfig {
 	preset: Preset;
 	seed: number;
 	/** Names in the batch (names presets), or the length of the one text block (gpt-small). */
 	batch: number;
+	/** The file the batch is drawn from; omitted: the preset's own (see defaultDataset). */
+	dataset?: DatasetName;
 }
 
 /** One example as characters: the context the model sees and the character it should predict. */
@@ -54,14 +60,24 @@ export function isTextPreset(preset: Preset): boolean {
 	return getPreset(preset).format === 'text';
 }
 
-/** The file a preset's session reads, under static/. */
-export function datasetPath(preset: Preset): string {
-	return isTextPreset(preset) ? '/data/tinyshakespeare.txt' : '/data/names.txt';
+/** The dataset a preset was made for: Shakespeare for gpt-small, names for the others. */
+export function defaultDataset(preset: Preset): DatasetName {
+	return isTextPreset(preset) ? 'shakespeare' : 'names';
+}
+
+/** The file a dataset lives in, under static/. */
+export function datasetPath(dataset: DatasetName): string {
+	return dataset === 'shakespeare' ? '/data/tinyshakespeare.txt' : '/data/names.txt';
 }
 
 /** The default batch: 4 names, or one block of 16 characters. */
 export function defaultBatch(preset: Preset): number {
 	return isTextPreset(preset) ? 16 : 4;
+}
+
+/** The dataset a config reads (its own choice, or the preset's default). */
+export function dataset(config: SessionConfig): DatasetName {
+	return config.dataset ?? defaultDataset(config.preset);
 }
 
 /** Show a character readably in a label (newline and space made visible). */
@@ -76,20 +92,40 @@ interface Prepared {
 	axes: Axis[];
 }
 
+/**
+ * makemore's vocabulary ('.' → 0, then the sorted characters). Free text read as names (Shakespeare's lines) may
+ * hold '.' itself: there it is the same token as the boundary, so a full stop reads as the end of a line.
+ */
+function namesVocab(lines: readonly string[]): Vocab {
+	const chars = new Set<string>();
+	for (const l of lines) for (const ch of l) if (ch !== BOUNDARY) chars.add(ch);
+	return new Vocab([BOUNDARY, ...[...chars].sort((a, b) => (a.codePointAt(0) ?? 0) - (b.codePointAt(0) ?? 0))]);
+}
+
+/** A checkpoint's vocabulary must hold every character of the chosen file (newlines only for free text). */
+function checkVocab(text: string, vocab: Vocab, textFormat: boolean, config: SessionConfig, file: string): void {
+	const unknown = vocab.findUnknown(text, textFormat);
+	if (!unknown) return;
+	throw new Error(
+		`the ${dataset(config)} data has character ${showChar(unknown.ch)} (line ${unknown.line}) that is not in the vocabulary of ` +
+			`the checkpoint ${file} (${vocab.size} characters: ${JSON.stringify(vocab.toString())}): pick the dataset it was trained on, or use fresh weights`
+	);
+}
+
 /** `count` seeded random names → every (context, next char) window of them, like the lecture's build_dataset. */
 function namesData(text: string, count: number, blockSize: number, g: Generator, given?: Vocab): Prepared {
-	const lines = parseLines(text, 'the names file');
-	const vocab = given ?? Vocab.forNames(lines);
+	const lines = parseLines(text, 'the data file');
+	const vocab = given ?? namesVocab(lines);
 	const chosen = Array.from({ length: count }, () => lines[g.randint(0, lines.length)]);
 	const ex = buildExamples(chosen, vocab, blockSize);
 	const batch = examplesBatch(ex);
 	const examples: Example[] = [];
 	for (let i = 0; i < ex.count; i++) {
-		const ctx = Array.from(ex.x.subarray(i * blockSize, (i + 1) * blockSize), (c) => vocab.chars[c]).join('');
-		examples.push({ context: ctx, target: vocab.chars[ex.y[i]] });
+		const ctx = Array.from(ex.x.subarray(i * blockSize, (i + 1) * blockSize), (c) => show(vocab.chars[c])).join('');
+		examples.push({ context: ctx, target: show(vocab.chars[ex.y[i]]) });
 	}
 	const axes: Axis[] = [
-		{ size: vocab.size, labels: [...vocab.chars] },
+		{ size: vocab.size, labels: vocab.chars.map(show) },
 		{ size: ex.count, labels: examples.map((e) => `${e.context}→${e.target}`) },
 		{ size: blockSize, labels: Array.from({ length: blockSize }, (_, t) => `t${t}`) }
 	];
@@ -132,6 +168,7 @@ function restored(file: CheckpointFile, config: SessionConfig) {
 export function createSession(config: SessionConfig, text: string, checkpoint?: CheckpointFile): DebugSession {
 	const ckpt = checkpoint ? restored(checkpoint, config) : null;
 	const preset = ckpt?.preset ?? getPreset(config.preset);
+	if (ckpt && checkpoint) checkVocab(text, ckpt.vocab, preset.format === 'text', config, checkpoint.name);
 	const g = new Generator(config.seed);
 	const data = preset.format === 'text' ? textData(text, config.batch, preset.blockSize, g, ckpt?.vocab) : namesData(text, config.batch, preset.blockSize, g, ckpt?.vocab);
 	const model: LanguageModel = ckpt?.model ?? createModel(config.preset, data.vocab.size, g);
@@ -149,5 +186,5 @@ export function createSession(config: SessionConfig, text: string, checkpoint?: 
 		return loss.item();
 	});
 	const weights = ckpt?.weights ?? `fresh (seed ${config.seed})`;
-	return { config, trace, chars: [...data.vocab.chars], examples: data.examples, axes: data.axes, lr, loss: result, weights };
+	return { config: { ...config, dataset: dataset(config) }, trace, chars: [...data.vocab.chars], examples: data.examples, axes: data.axes, lr, loss: result, weights };
 }

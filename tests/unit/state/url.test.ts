@@ -10,6 +10,7 @@ describe('url codec', () => {
 	it('round-trips a full view', () => {
 		const v: ViewState = {
 			preset: 'wavenet',
+			dataset: 'shakespeare',
 			seed: 1234,
 			batch: 3,
 			at: { phase: 'backward', step: 17 },
@@ -19,14 +20,19 @@ describe('url codec', () => {
 			breakpoints: ['op:3', 't:5']
 		};
 		const q = encodeView(v);
-		expect(q).toBe('preset=wavenet&seed=1234&batch=3&phase=backward&step=17&node=op%3A12&open=blocks.1&shut=layers.0&bp=op%3A3%2Ct%3A5');
+		expect(q).toBe('preset=wavenet&dataset=shakespeare&seed=1234&batch=3&phase=backward&step=17&node=op%3A12&open=blocks.1&shut=layers.0&bp=op%3A3%2Ct%3A5');
 		expect(decodeView('?' + q)).toEqual(v);
 	});
 
 	it('falls back to defaults for missing or malformed values', () => {
 		const v = decodeView('?preset=nope&seed=-3&batch=x&phase=sideways&step=2');
-		expect(v).toMatchObject({ preset: 'mlp', seed: 42, batch: 4, at: null, selected: null });
+		expect(v).toMatchObject({ preset: 'mlp', dataset: 'names', seed: 42, batch: 4, at: null, selected: null });
 		expect(decodeView('?preset=gpt-small').batch).toBe(16);
+		// old links without the dataset key (or with a bad one) read the preset's own file
+		expect(decodeView('?preset=gpt-small&seed=3&batch=8').dataset).toBe('shakespeare');
+		expect(decodeView('?preset=wavenet&dataset=poems').dataset).toBe('names');
+		expect(decodeView('?preset=gpt-small&dataset=names').dataset).toBe('names');
+		expect(decodeView('?preset=mlp&dataset=shakespeare').dataset).toBe('shakespeare');
 	});
 });
 
@@ -40,12 +46,24 @@ describe('DebuggerState', () => {
 		const view = a.view();
 		expect(view.at).toEqual({ phase: a.current!.phase, step: a.current!.inPhase });
 		const b = new DebuggerState();
-		b.load({ preset: view.preset, seed: view.seed, batch: view.batch }, NAMES, decodeView('?' + encodeView(view)));
+		expect(view.dataset).toBe('names');
+		b.load({ preset: view.preset, dataset: view.dataset, seed: view.seed, batch: view.batch }, NAMES, decodeView('?' + encodeView(view)));
 		expect(b.cursor).toBe(a.cursor);
 		expect(b.current?.node).toBe(a.current?.node);
 		expect([...b.collapsed]).toEqual(['0']);
 		expect([...b.breakpoints]).toEqual(['op:2']);
 		expect(encodeView(b.view())).toBe(encodeView(view));
+	});
+
+	it('keeps a non-default dataset through the view and the query string', () => {
+		const d = new DebuggerState();
+		d.load({ preset: 'gpt-small', dataset: 'names', seed: 1, batch: 8 }, NAMES);
+		expect(d.error).toBeNull();
+		const q = encodeView(d.view());
+		expect(q).toContain('preset=gpt-small&dataset=names&seed=1&batch=8');
+		expect(decodeView('?' + q).dataset).toBe('names');
+		// the session read the names as free text: its vocabulary is the names' letters and the newline
+		expect(d.session!.chars.join('')).toBe('\nabcehilmnoprstvy');
 	});
 
 	it('steps, travels back, runs to the end of a phase and into a collapsed GPT block', () => {

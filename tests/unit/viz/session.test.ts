@@ -92,3 +92,59 @@ describe('checkpoint sessions', () => {
 		expect(() => createSession({ preset: 'wavenet', seed: 7, batch: 2 }, NAMES, { name: 'm.safetensors', bytes })).toThrow(/holds a 'mlp' model/);
 	});
 });
+
+describe('dataset choice', () => {
+	const known = (text: string) => new Set(Array.from(text.replace(/\n/g, '⏎').replace(/ /g, '␣')));
+
+	it('defaults to the preset\'s own file and records it in the config', async () => {
+		const { dataset, datasetPath, defaultDataset } = await import('$lib/train/session');
+		expect(defaultDataset('wavenet')).toBe('names');
+		expect(defaultDataset('gpt-small')).toBe('shakespeare');
+		expect(datasetPath('names')).toBe('/data/names.txt');
+		expect(datasetPath('shakespeare')).toBe('/data/tinyshakespeare.txt');
+		expect(dataset({ preset: 'mlp', seed: 1, batch: 2 })).toBe('names');
+		expect(session('mlp').config.dataset).toBe('names');
+		expect(session('gpt-small').config.dataset).toBe('shakespeare');
+	});
+
+	it('a names model reads Shakespeare\'s non-empty lines as names, contexts padded with "."', () => {
+		const s = createSession({ preset: 'mlp', dataset: 'shakespeare', seed: 7, batch: 3 }, TEXT);
+		expect(s.config.dataset).toBe('shakespeare');
+		const lines = TEXT.split('\n').filter((l) => l.length > 0);
+		// every example's first context is all boundary tokens; the targets spell out 3 whole lines of the text
+		expect(s.examples[0].context).toBe('...');
+		const spelled = s.examples.map((e) => (e.target === '.' ? '\n' : e.target.replace('␣', ' '))).join('');
+		const words = spelled.split('\n').filter((w) => w.length > 0);
+		for (const w of words) expect(lines.some((l) => l.replace(/\./g, '\n').split('\n').includes(w)), w).toBe(true);
+		// the vocabulary: '.' first, then the text's other characters (uppercase, punctuation, space)
+		expect(s.chars[0]).toBe('.');
+		expect(s.chars).toContain('F');
+		expect(s.chars).not.toContain('\n');
+		expect(Number.isFinite(s.loss)).toBe(true);
+	});
+
+	it('gpt-small reads names.txt as free text: only the names\' letters and newlines', () => {
+		const s = createSession({ preset: 'gpt-small', dataset: 'names', seed: 7, batch: 16 }, NAMES);
+		expect(s.chars.join('')).toBe(Array.from(new Set(NAMES)).sort().join(''));
+		const allowed = known(NAMES);
+		for (const e of s.examples) for (const ch of e.context + e.target) expect(allowed.has(ch), ch).toBe(true);
+		expect(s.examples.some((e) => (e.context + e.target).includes('⏎'))).toBe(true);
+		// the block is a real slice of the file: the contexts' last characters followed by the last target
+		const block = s.examples.map((e) => e.context.slice(-1)).join('') + s.examples[s.examples.length - 1].target;
+		expect(NAMES.replace(/\n/g, '⏎')).toContain(block);
+	});
+
+	it('says so when a checkpoint\'s vocabulary does not cover the chosen file', async () => {
+		const { checkpointConfig, saveModel } = await import('$lib/train/checkpoint');
+		const { createModel, getPreset } = await import('$lib/models');
+		const { Generator } = await import('$lib/engine');
+		const { Vocab } = await import('$lib/data');
+		const vocab = Vocab.forNames(NAMES.split('\n'));
+		const bytes = saveModel(createModel('mlp', vocab.size, new Generator(1)), checkpointConfig('mlp', getPreset('mlp'), vocab, { seed: 1, steps: 5, finalLoss: null, trainLoss: null, valLoss: null }));
+		const file = { name: 'names.safetensors', bytes };
+		expect(() => createSession({ preset: 'mlp', dataset: 'shakespeare', seed: 7, batch: 2 }, TEXT, file)).toThrow(
+			/the shakespeare data has character 'F' \(line 1\) that is not in the vocabulary of the checkpoint names\.safetensors .*pick the dataset it was trained on/
+		);
+		expect(createSession({ preset: 'mlp', dataset: 'names', seed: 7, batch: 2 }, NAMES, file).weights).toBe('checkpoint names.safetensors (5 steps)');
+	});
+});
