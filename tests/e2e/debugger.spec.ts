@@ -183,3 +183,24 @@ test('gpt-small: step over a collapsed block, reload the deep link, step into th
 	await expect(page.getByRole('navigation', { name: 'Current module' })).toContainText('blocks');
 	await page.screenshot({ path: `${SHOTS}/gpt-small-into-block.png` });
 });
+
+test('gpt-small on names.txt: the batch is names text, and a reload keeps the dataset', async ({ page }) => {
+	const expected = createSession({ preset: 'gpt-small', dataset: 'names', seed: 42, batch: 16 }, readFileSync('static/data/names.txt', 'utf8'));
+	await open(page, 'preset=gpt-small&seed=42&batch=16');
+	const dataset = page.getByLabel('Dataset');
+	await expect(dataset).toHaveValue('shakespeare');
+	await dataset.selectOption('names');
+	await expect(page.getByText(`loss ${expected.loss.toFixed(4)}`)).toBeVisible({ timeout: 20_000 });
+	const batch = page.getByRole('region', { name: 'The batch' });
+	const shown = async () => (await batch.locator('li code').allTextContents()).join('');
+	// names.txt as free text: lowercase letters and newlines (⏎) only, and the same characters the engine drew
+	expect(await shown()).toMatch(/^[a-z⏎]+$/);
+	expect(await shown()).toContain('⏎');
+	expect(await shown()).toBe(expected.examples.map((e) => e.context + e.target).join(''));
+	await expect(page).toHaveURL(/preset=gpt-small&dataset=names&seed=42&batch=16/);
+	await page.reload();
+	await expect(page.locator('[data-node]').first()).toBeVisible({ timeout: 20_000 });
+	await expect(page.getByLabel('Dataset')).toHaveValue('names');
+	await expect(page.getByText(`loss ${expected.loss.toFixed(4)}`)).toBeVisible();
+	expect(await shown()).toMatch(/^[a-z⏎]+$/);
+});
