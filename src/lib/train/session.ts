@@ -1,9 +1,9 @@
 // A debugging session: build a model for a preset, take one small seeded batch, record one training step as a trace.
-import { backward, Generator, record, Tensor, type Trace } from '../engine/index';
+import { Generator, record, Tensor, type Trace } from '../engine/index';
 import { BOUNDARY, buildExamples, examplesBatch, parseLines, showChar, Vocab, type Batch } from '../data/index';
 import { createModel, getPreset, type LanguageModel } from '../models/index';
 import { restoreModel } from './checkpoint';
-import { makeOptimizer } from './trainer';
+import { makeOptimizer, trainStep } from './trainer';
 
 export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small';
 export const PRESETS: Preset[] = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small'];
@@ -176,15 +176,8 @@ export function createSession(config: SessionConfig, text: string, checkpoint?: 
 	const lr = optimizer.lr;
 	data.batch.x.name = 'idx';
 	data.batch.y.name = 'targets';
-	const { result, trace } = record(() => {
-		model.train();
-		const { loss } = model.forward(data.batch.x, data.batch.y);
-		if (!loss) throw new Error('internal: the model returned no loss for a batch with targets');
-		optimizer.zeroGrad();
-		backward(loss);
-		optimizer.step();
-		return loss.item();
-	});
+	// the same step as training: forward, zero the grads, backward, update — recorded
+	const { result, trace } = record(() => trainStep(model, optimizer, data.batch));
 	const weights = ckpt?.weights ?? `fresh (seed ${config.seed})`;
 	return { config: { ...config, dataset: dataset(config) }, trace, chars: [...data.vocab.chars], examples: data.examples, axes: data.axes, lr, loss: result, weights };
 }
