@@ -17,6 +17,18 @@ const pureRestrictions = {
 	]
 };
 
+const vizRestrictions = {
+	'no-restricted-imports': [
+		'error',
+		{
+			patterns: [
+				{ group: ['svelte', 'svelte/*', '$app/*', 'd3', 'd3-selection', 'd3-zoom', 'd3-transition', 'd3-drag', 'katex'], message: 'viz/ computes; the DOM belongs to components.' },
+				{ group: ['$lib/components/*', '$lib/state/*', '**/components/**', '**/state/**'], message: 'Imports point down: routes → components → state → {viz, train} → {models, data} → engine.' }
+			]
+		}
+	]
+};
+
 export default ts.config(
 	js.configs.recommended,
 	...ts.configs.recommended,
@@ -41,6 +53,8 @@ export default ts.config(
 			] }]
 		}
 	},
-	{ files: ['src/lib/{models,data,train,viz}/**/*.ts'], ignores: ['**/*.worker.ts'], rules: pureRestrictions },
+	{ files: ['src/lib/{models,data,train}/**/*.ts'], ignores: ['**/*.worker.ts'], rules: pureRestrictions },
+	// viz/ turns traces and tensors into numbers: d3's pure computing modules are welcome there, its DOM ones are not
+	{ files: ['src/lib/viz/**/*.ts'], rules: vizRestrictions },
 	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'static/', 'bench/results/', 'test-results/', 'playwright-report/'] }
 );

@@ -1,25 +1,29 @@
 // Colour scales: a diverging scale centred at 0 for values and gradients, a sequential one for gradient magnitudes.
-// Hand-rolled from ColorBrewer stops (RdBu, YlOrRd) so this folder stays free of UI libraries.
+// ColorBrewer's RdBu and YlOrRd from d3-scale-chromatic, sampled once into lookup tables (a heatmap colours
+// every cell, so no per-cell string parsing).
+import { color } from 'd3-color';
+import { interpolateRdBu, interpolateYlOrRd } from 'd3-scale-chromatic';
 
 export type Rgb = [number, number, number];
 
-/** ColorBrewer RdBu (11 classes), from most negative (blue) to most positive (red). */
-const DIVERGING = ['053061', '2166ac', '4393c3', '92c5de', 'd1e5f0', 'f7f7f7', 'fddbc7', 'f4a582', 'd6604d', 'b2182b', '67001f'].map(hex);
-/** ColorBrewer YlOrRd (9 classes), small → large. */
-const SEQUENTIAL = ['ffeda0', 'fed976', 'feb24c', 'fd8d3c', 'fc4e2a', 'e31a1c', 'bd0026', '800026'].map(hex);
+const STEPS = 256;
 
-function hex(h: string): Rgb {
-	return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
+function table(interpolate: (t: number) => string): Rgb[] {
+	return Array.from({ length: STEPS }, (_, i) => {
+		const c = color(interpolate(i / (STEPS - 1)))!.rgb();
+		return [Math.round(c.r), Math.round(c.g), Math.round(c.b)];
+	});
 }
 
-/** Piecewise-linear interpolation through the stops, t ∈ [0, 1]. */
+/** RdBu reversed: most negative (dark blue) … 0 (near white, #f2efee) … most positive (dark red). */
+const DIVERGING = table((t) => interpolateRdBu(1 - t));
+/** YlOrRd without its palest fifth, which would vanish on a white page: small → large. */
+const SEQUENTIAL = table((t) => interpolateYlOrRd(0.2 + 0.8 * t));
+
+/** The table entry for t ∈ [0, 1] (NaN → the middle). */
 function ramp(stops: Rgb[], t: number): Rgb {
-	const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0.5)) * (stops.length - 1);
-	const i = Math.min(stops.length - 2, Math.floor(u));
-	const f = u - i;
-	const a = stops[i];
-	const b = stops[i + 1];
-	return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
+	const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0.5));
+	return stops[Math.round(u * (STEPS - 1))];
 }
 
 /** A diverging scale on [−limit, limit]: 0 is white, negatives blue, positives red. */
