@@ -1,4 +1,5 @@
 // A dataset at a glance: size, lines, vocabulary and a few examples, for the start page.
+import { detectFormat } from './dataset';
 
 export interface DatasetSummary {
 	file: string;
@@ -9,11 +10,11 @@ export interface DatasetSummary {
 	examples: string[];
 }
 
-/** Summarise a dataset's text: names-style files show their first lines, free text a short excerpt. */
+/** Summarise a dataset's text for the start page. */
 export function summarize(file: string, text: string, bytes: number): DatasetSummary {
 	const lines = text.split('\n').filter((l) => l.length > 0);
 	const vocab = [...new Set(text)].sort();
-	const namesStyle = lines.length > 0 && lines.slice(0, 200).every((l) => l.length <= 40);
-	const examples = namesStyle ? lines.slice(0, 8) : [text.slice(0, 240).trimEnd()];
+	// the same guess the trainer makes: names-style files show their first lines, free text an excerpt
+	const examples = detectFormat(text) === 'names' ? lines.slice(0, 8) : [text.slice(0, 240).trimEnd()];
 	return { file, bytes, lines: lines.length, vocab, examples };
 }
