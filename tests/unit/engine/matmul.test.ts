@@ -63,11 +63,27 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: numbe
 	expect(bad, msg).toBe(-1);
 }
 
+/** |t| elementwise, as a contiguous float64 tensor of the same shape. */
+const abs = (t: Tensor): Tensor => new Tensor(Float64Array.from(t.values(), Math.abs), t.shape);
+
+/**
+ * The product against the float64 triple loop: within `tol`·(1 + |want|) for float64; for float32, within the
+ * classical bound of any float32 summation order, γ_K·(|A|·|B|)ᵢⱼ with γ_K = K·u/(1 − K·u), u = 2⁻²⁴, plus the
+ * rounding of the result (the SIMD kernel sums in float32, as sgemm does).
+ */
 function check(a: Tensor, b: Tensor, tol = 1e-12, what = `${a.shape}·${b.shape}`): void {
 	const out = matmul(a, b);
 	const ref = naive(a, b);
 	expect(out.shape, what).toEqual(ref.shape);
-	expectClose(vals(out), ref.values, tol, what);
+	if (out.dtype === 'float64') return expectClose(vals(out), ref.values, tol, what);
+	const u = 2 ** -24;
+	const K = a.shape[a.ndim - 1];
+	const gamma = (K * u) / (1 - K * u);
+	const scale = naive(abs(a), abs(b)).values;
+	const got = vals(out);
+	let bad = -1;
+	for (let i = 0; i < got.length; i++) if (!(Math.abs(got[i] - ref.values[i]) <= gamma * scale[i] + u * Math.abs(ref.values[i]))) bad = bad < 0 ? i : bad;
+	expect(bad, `${what}: first element outside the float32 error bound: got ${got[Math.max(bad, 0)]} want ${ref.values[Math.max(bad, 0)]}`).toBe(-1);
 }
 
 const rnd = (shape: readonly number[], dtype: 'float32' | 'float64' = 'float64') => gen.randn(shape, dtype);

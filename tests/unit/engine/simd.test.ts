@@ -1,55 +1,102 @@
-// matmul's WebAssembly SIMD micro-kernel (ops/simd.ts) against the scalar tile it replaces: bit-identical products.
+// matmul's WebAssembly SIMD micro-kernels (ops/simd.ts): the f64 kernel against the scalar tile it replaces
+// (bit-identical products), the f32 kernel against float32 sums in its own order (also bit-identical).
 import { afterAll, describe, expect, it } from 'vitest';
 import { Generator, type Tensor } from '$lib/engine';
 import { batchedMatmul, setSimdEnabled } from '$lib/engine/ops/matmul';
-import { createSimdKernel } from '$lib/engine/ops/simd';
+import { createSimdKernel, SIMD_COLS, SIMD_ROWS, type Layout, type SimdKind } from '$lib/engine/ops/simd';
 
 const gen = new Generator(11);
+const f32 = Math.fround;
 
-/** The product with the SIMD kernel on or off. */
+/** The product with the SIMD kernels on or off. */
 function product(a: Tensor, b: Tensor, simd: boolean, transA = false, transB = false): number[] {
 	setSimdEnabled(simd);
 	return Array.from(batchedMatmul(a, b, transA, transB).values());
 }
 
-describe('SIMD matmul kernel', () => {
+/**
+ * (M, K)·(K, N) in the f32 kernel's arithmetic: per KC-deep block (256), s = fround(s + fround(a·b)) over k in
+ * order, then C = fround(C + s) (matmul.ts adds each block's tile into C).
+ */
+function float32Product(a: number[], b: number[], M: number, K: number, N: number): number[] {
+	const out: number[] = [];
+	for (let i = 0; i < M; i++) {
+		for (let j = 0; j < N; j++) {
+			let c = 0;
+			for (let p0 = 0; p0 < K; p0 += 256) {
+				let s = 0;
+				for (let k = p0; k < Math.min(K, p0 + 256); k++) s = f32(s + f32(a[i * K + k] * b[k * N + j]));
+				c = f32(c + s);
+			}
+			out.push(c);
+		}
+	}
+	return out;
+}
+
+describe('SIMD matmul kernels', () => {
 	afterAll(() => setSimdEnabled(true));
 
-	it('is available in Node', () => {
-		expect(createSimdKernel(64, 64, 1)).not.toBeNull();
+	it('are available in Node', () => {
+		expect(createSimdKernel('f64', 64, 64)).not.toBeNull();
+		expect(createSimdKernel('f32', 64, 64)).not.toBeNull();
 	});
 
-	it('computes each 4×4 tile of a panel like the definition', () => {
-		const [kc, tiles] = [37, 3];
-		const k = createSimdKernel(4 * kc * tiles, 4 * kc, tiles)!;
-		k.a.set(gen.randn([4 * kc * tiles], 'float64').data);
-		k.b.set(gen.randn([4 * kc], 'float64').data);
-		k.panel(0, kc, tiles);
-		let maxdiff = 0;
-		for (let t = 0; t < tiles; t++) {
-			for (let r = 0; r < 4; r++) {
-				for (let c = 0; c < 4; c++) {
-					let s = 0;
-					for (let q = 0; q < kc; q++) s += k.a[t * kc * 4 + q * 4 + r] * k.b[q * 4 + c];
-					maxdiff = Math.max(maxdiff, Math.abs(s - k.out[16 * t + 4 * c + r]));
+	for (const kind of ['f64', 'f32'] as SimdKind[]) {
+		for (const layout of ['rows', 'cols'] as Layout[]) {
+			const nr = SIMD_COLS[kind];
+			it(`${kind}, A in ${layout}: adds every ${SIMD_ROWS}×${nr} tile of a block into C like the definition, in its own rounding`, () => {
+				// kc = 37: nine 4-step iterations and a remainder of one (rows); A's rows (or columns) 40 apart;
+				// C's rows 3 panels + 5 wide, from element 2
+				const [kc, lda, tiles, panels, ldc, c0] = [37, 40, 3, 2, 3 * nr + 5, 2];
+				const aElems = layout === 'rows' ? 4 * tiles * lda : kc * lda;
+				const k = createSimdKernel(kind, aElems, kc * nr * panels)!;
+				k.a.set(gen.randn([aElems], 'float64').data);
+				k.b.set(gen.randn([kc * nr * panels], 'float64').data);
+				const aAt = (r: number, q: number) => k.a[layout === 'rows' ? r * lda + q : q * lda + r];
+				const round = kind === 'f64' ? (x: number) => x : f32;
+				const c = k.zeroC(4 * tiles * ldc + c0);
+				const before = Array.from(c, (_, i) => round(Math.sin(i)));
+				c.set(before);
+				k.block(layout, lda, kc, tiles, panels, c0, ldc);
+				let bad = 0;
+				for (let i = 0; i < 4 * tiles; i++) {
+					for (let j = 0; j < ldc; j++) {
+						const q = c0 + i * ldc + j;
+						let want = before[q];
+						if (j < nr * panels) {
+							const [p, jj] = [Math.floor(j / nr), j % nr];
+							let s = 0;
+							for (let kk = 0; kk < kc; kk++) s = round(s + round(aAt(i, kk) * k.b[p * kc * nr + kk * nr + jj]));
+							want = round(want + s);
+						}
+						if (c[q] !== want) bad++;
+					}
 				}
-			}
+				expect(bad, `${bad} elements of C differ`).toBe(0);
+			});
 		}
-		expect(maxdiff, `maxdiff ${maxdiff}`).toBe(0);
-	});
+	}
 
-	// edges of the tiles (not multiples of 4), deeper than one packed panel (K > 256), more rows than one block (M > 64)
+	// edges of the tiles (not multiples of 4 or 8), deeper than one packed panel (K > 256), more rows than one block (M > 64)
 	const SHAPES: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [33, 300, 27], [130, 64, 65], [512, 64, 16], [32, 16, 32]];
 	for (const [M, K, N] of SHAPES) {
-		it(`gives the scalar tile's float32 and float64 results exactly, (${M}, ${K}) @ (${K}, ${N}), plain and transposed`, () => {
-			for (const dtype of ['float32', 'float64'] as const) {
-				const a = gen.randn([M, K], dtype);
-				const b = gen.randn([K, N], dtype);
-				const bt = gen.randn([N, K], dtype);
-				const [fast, slow] = [product(a, b, true), product(a, b, false)];
-				expect(fast, `first ${fast.slice(0, 3)} vs ${slow.slice(0, 3)}`).toEqual(slow);
-				expect(product(a, bt, true, false, true)).toEqual(product(a, bt, false, false, true));
-			}
+		it(`gives the scalar tile's float64 results and float32 sums exactly, (${M}, ${K}) @ (${K}, ${N}), plain and transposed`, () => {
+			const a = gen.randn([M, K], 'float64');
+			const b = gen.randn([K, N], 'float64');
+			const bt = gen.randn([N, K], 'float64');
+			expect(product(a, b, true)).toEqual(product(a, b, false));
+			expect(product(a, bt, true, false, true)).toEqual(product(a, bt, false, false, true));
+			const a32 = gen.randn([M, K], 'float32');
+			const b32 = gen.randn([K, N], 'float32');
+			const want = float32Product(Array.from(a32.values()), Array.from(b32.values()), M, K, N);
+			const got = product(a32, b32, true);
+			expect(got, `first ${got.slice(0, 3)} vs ${want.slice(0, 3)}`).toEqual(want);
+			// Bᵀ read through its strides: the same sums
+			const bt32 = gen.randn([N, K], 'float32');
+			const btv = Array.from(bt32.values());
+			const bFromT = Array.from({ length: K * N }, (_, q) => btv[(q % N) * K + Math.floor(q / N)]);
+			expect(product(a32, bt32, true, false, true)).toEqual(float32Product(Array.from(a32.values()), bFromT, M, K, N));
 		});
 	}
 });

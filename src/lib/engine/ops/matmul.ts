@@ -3,7 +3,7 @@ import { broadcastShapes, numel, shapeStr } from '../shape';
 import { resultDType, Tensor, type Storage } from '../tensor';
 import { empty } from './kernels';
 import { scratch } from '../pool';
-import { createSimdKernel, type SimdKernel } from './simd';
+import { createSimdKernel, type Layout, type SimdKernel } from './simd';
 import type { RuleTable } from './types';
 
 export interface MatmulAttrs {
@@ -19,10 +19,11 @@ export interface MatrixView {
 }
 
 // NOTE: the blocking follows GotoBLAS. C is computed in MR×NR tiles held in 16 local doubles (V8 keeps most in
-// registers; a larger tile spills and was not faster). Operands are first packed into Float64Array panels so that
-// the inner loop reads two unit-stride streams of one element kind whatever the input dtype and strides were.
-const MR = 4; // rows of a C tile
-const NR = 4; // columns of a C tile
+// registers; a larger tile spills and was not faster), or in the wasm SIMD kernels' tiles (simd.ts). Operands are
+// first packed into panels of one element kind so that the inner loop reads two unit-stride streams whatever the
+// input dtype and strides were.
+const MR = 4; // rows of a C tile (SIMD_ROWS too)
+const NR = 4; // columns of a scalar C tile (the SIMD tiles: SIMD_COLS)
 const KC = 256; // depth of a packed panel: a 4×KC panel of A and of B (8 KB each) stay in L1
 const MC = 64; // rows of A packed at a time: MC×KC doubles (128 KB) stay in L2
 const NC = 1024; // columns of B packed at a time: KC×NC doubles (2 MB)
@@ -31,49 +32,31 @@ const NC = 1024; // columns of B packed at a time: KC×NC doubles (2 MB)
 const edge = new Float64Array(MR * NR);
 
 /**
- * Pack rows [i0, i0+mc) × cols [p0, p0+kc) of A into MR-row panels, k-major inside a panel:
- * dst[panel·kc·MR + k·MR + r] = A(i0 + panel·MR + r, p0 + k), zero past the last row.
+ * Pack rows [i0, i0+m) × cols [p0, p0+kc) of X into mr-row panels, k-major inside a panel:
+ * dst[panel·kc·mr + k·mr + r] = X(i0 + panel·mr + r, p0 + k), zero past the last row. B's column panels are
+ * the row panels of Bᵀ (B with its strides swapped).
  */
-function packA(A: MatrixView, i0: number, mc: number, p0: number, kc: number, dst: Float64Array): void {
-	const { data, rs, cs } = A;
-	let q = 0;
-	for (let ir = 0; ir < mc; ir += MR) {
-		const rows = Math.min(MR, mc - ir);
-		let p = A.off + (i0 + ir) * rs + p0 * cs;
-		if (rows === MR) {
-			for (let k = 0; k < kc; k++, p += cs, q += MR) {
-				dst[q] = data[p];
-				dst[q + 1] = data[p + rs];
-				dst[q + 2] = data[p + 2 * rs];
-				dst[q + 3] = data[p + 3 * rs];
-			}
-		} else {
-			for (let k = 0; k < kc; k++, p += cs) for (let r = 0; r < MR; r++) dst[q++] = r < rows ? data[p + r * rs] : 0;
+function pack(X: MatrixView, i0: number, m: number, p0: number, kc: number, dst: Float64Array | Float32Array, mr: number): void {
+	const { data, rs, cs } = X;
+	for (let ir = 0, q = 0; ir < m; ir += mr, q += mr * kc) {
+		const rows = Math.min(mr, m - ir);
+		const p = X.off + (i0 + ir) * rs + p0 * cs;
+		if (rs === 1 && rows === mr) {
+			// the panel's rows are adjacent in memory (a column-major A, a row-major B): k at a time, both sides unit-stride
+			for (let k = 0, s = p, d = q; k < kc; k++, s += cs) for (let r = 0; r < mr; r++) dst[d++] = data[s + r];
+			continue;
+		}
+		// a row at a time: unit-stride reads for a row-major A or a transposed B (x·Wᵀ), every mr-th element written
+		for (let r = 0; r < mr; r++) {
+			if (r < rows) for (let k = 0, s = p + r * rs, d = q + r; k < kc; k++, s += cs, d += mr) dst[d] = data[s];
+			else for (let k = 0, d = q + r; k < kc; k++, d += mr) dst[d] = 0;
 		}
 	}
 }
 
-/**
- * Pack rows [p0, p0+kc) × cols [j0, j0+nc) of B into NR-column panels, k-major inside a panel:
- * dst[panel·kc·NR + k·NR + c] = B(p0 + k, j0 + panel·NR + c), zero past the last column.
- */
-function packB(B: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array): void {
-	const { data, rs, cs } = B;
-	let q = 0;
-	for (let jr = 0; jr < nc; jr += NR) {
-		const cols = Math.min(NR, nc - jr);
-		let p = B.off + p0 * rs + (j0 + jr) * cs;
-		if (cols === NR) {
-			for (let k = 0; k < kc; k++, p += rs, q += NR) {
-				dst[q] = data[p];
-				dst[q + 1] = data[p + cs];
-				dst[q + 2] = data[p + 2 * cs];
-				dst[q + 3] = data[p + 3 * cs];
-			}
-		} else {
-			for (let k = 0; k < kc; k++, p += rs) for (let c = 0; c < NR; c++) dst[q++] = c < cols ? data[p + c * cs] : 0;
-		}
-	}
+/** B's rows [p0, p0+kc) × cols [j0, j0+nc) in nr-column panels: dst[panel·kc·nr + k·nr + c] = B(p0 + k, j0 + panel·nr + c). */
+function packB(B: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array | Float32Array, nr: number): void {
+	pack({ data: B.data, off: B.off, rs: B.cs, cs: B.rs }, j0, nc, p0, kc, dst, nr);
 }
 
 /**
@@ -111,68 +94,104 @@ function tile(ap: Float64Array, pa: number, bp: Float64Array, pb: number, kc: nu
 	for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) c[ci + r * ldc + j] += edge[r * NR + j];
 }
 
-let simd: SimdKernel | null | undefined;
+let simd: { f64: SimdKernel<'f64'>; f32: SimdKernel<'f32'> } | null | undefined;
 
-/** Use the SIMD kernel when the runtime has one (the default), or always the scalar tile (for tests and comparisons). */
+/** Use the SIMD kernels when the runtime has them (the default), or always the scalar tile (for tests and comparisons). */
 export function setSimdEnabled(on: boolean): void {
 	simd = on ? undefined : null;
 }
 
-/** The WebAssembly SIMD micro-kernel, made on first use (null where the runtime has none: then the scalar tile). */
-function simdKernel(): SimdKernel | null {
-	if (simd === undefined) simd = createSimdKernel(KC * MC, KC * NC, MC / MR);
-	return simd;
+/** The WebAssembly SIMD kernel for C's element kind, made on first use (null where the runtime has none: then the scalar tile). */
+function simdKernel(c: Storage): SimdKernel | null {
+	if (simd === undefined) {
+		const f64 = createSimdKernel('f64', A_ELEMS, KC * NC);
+		const f32 = createSimdKernel('f32', A_ELEMS, KC * NC);
+		simd = f64 && f32 ? { f64, f32 } : null;
+	}
+	return simd === null ? null : c instanceof Float64Array ? simd.f64 : simd.f32;
 }
 
+/** At most this many elements of C are computed in wasm memory at a time (at least MC rows of it). */
+const C_BLOCK = 1 << 18;
+/** Room for A's rows in wasm memory: MC rows up to 2048 apart (a longer span is gathered into rows of kc). */
+const A_ELEMS = MC * 2048;
+
 /**
- * C[ci…] += the SIMD kernel's tiles for one column panel: tile t covers rows 4t…4t+3 of the mc-row block, with
- * element (r, j) at t·16 + 4j + r; only `cols` columns and the rows below mc are added at the edges of C.
+ * Rows [i0, i0+m) × cols [p0, p0+kc) of A into the kernel's memory with one copy of the span they lie in: rows
+ * k-contiguous (x·Wᵀ's x, a gradient) or columns row-contiguous (a transposed A: gᵀ·x). Otherwise gathered into
+ * rows of kc. Returns the layout and the stride between its rows or columns.
  */
-function addTiles(t: Float64Array, c: Storage, ci: number, ldc: number, mc: number, cols: number): void {
-	for (let ir = 0, o = 0; ir < mc; ir += MR, o += MR * NR, ci += MR * ldc) {
-		if (cols === NR && ir + MR <= mc) {
-			for (let r = 0, q = ci; r < MR; r++, q += ldc) {
-				c[q] += t[o + r];
-				c[q + 1] += t[o + 4 + r];
-				c[q + 2] += t[o + 8 + r];
-				c[q + 3] += t[o + 12 + r];
+function placeA(a: Float64Array | Float32Array, A: MatrixView, i0: number, m: number, p0: number, kc: number): [Layout, number] {
+	const { data, rs, cs } = A;
+	const start = A.off + i0 * rs + p0 * cs;
+	if (cs === 1 && rs >= 0 && (m - 1) * rs + kc <= a.length) {
+		a.set(data.subarray(start, start + (m - 1) * rs + kc));
+		return ['rows', rs];
+	}
+	if (rs === 1 && cs > 0 && (kc - 1) * cs + m + MR <= a.length) {
+		// the kernel reads whole tiles of four rows: a last partial tile reads past m, into what follows
+		a.set(data.subarray(start, Math.min(data.length, start + (kc - 1) * cs + m)));
+		return ['cols', cs];
+	}
+	for (let r = 0, q = 0; r < m; r++) for (let k = 0, s = start + r * rs; k < kc; k++, s += cs) a[q++] = data[s];
+	return ['rows', kc];
+}
+
+/** gemm with a SIMD kernel: rows of C in blocks held in wasm memory, where the kernel adds every tile, then into c. */
+function simdGemm(k: SimdKernel, A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number, overwrite: boolean): void {
+	const nr = k.cols;
+	const nPad = Math.ceil(N / nr) * nr;
+	const rowsPer = Math.max(MC, Math.floor(C_BLOCK / nPad / MC) * MC);
+	for (let i1 = 0; i1 < M; i1 += rowsPer) {
+		const m1 = Math.min(rowsPer, M - i1);
+		const w = k.zeroC(Math.ceil(m1 / MR) * MR * nPad);
+		for (let j0 = 0; j0 < N; j0 += NC) {
+			const nc = Math.min(NC, N - j0);
+			for (let p0 = 0; p0 < K; p0 += KC) {
+				const kc = Math.min(KC, K - p0);
+				packB(B, p0, kc, j0, nc, k.b, nr);
+				// B's panels stay in L1 while A's rows stream past them
+				for (let i0 = 0; i0 < m1; i0 += MC) {
+					const mc = Math.min(MC, m1 - i0);
+					const [layout, lda] = placeA(k.a, A, i1 + i0, mc, p0, kc);
+					k.block(layout, lda, kc, Math.ceil(mc / MR), Math.ceil(nc / nr), i0 * nPad + j0, nPad);
+				}
 			}
-			continue;
 		}
-		for (let r = 0; r < Math.min(MR, mc - ir); r++) for (let j = 0; j < cols; j++) c[ci + r * ldc + j] += t[o + 4 * j + r];
+		if (overwrite && nPad === N && ldc === N) c.set(w.subarray(0, m1 * N), cOff + i1 * N);
+		else {
+			for (let i = 0; i < m1; i++) {
+				for (let j = 0, q = cOff + (i1 + i) * ldc, r = i * nPad; j < N; j++) c[q + j] += w[r + j];
+			}
+		}
 	}
 }
 
 /**
- * C += A·B where A is M×K and B is K×N, each read through its own strides (so Aᵀ is A with rs and cs
- * swapped), and C is row-major with leading dimension ldc from offset cOff. Float32 C is rounded once
- * per KC-deep block; the sums themselves run in doubles.
+ * C += A·B (C = A·B with `overwrite`) where A is M×K and B is K×N, each read through its own strides (so Aᵀ is
+ * A with rs and cs swapped), and C is row-major with leading dimension ldc from offset cOff. Float64 C sums in
+ * doubles. Float32 C sums in float32 with the SIMD kernel (as BLAS's sgemm does), or in doubles rounded once per
+ * KC-deep block with the scalar tile.
  */
-export function gemm(A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number): void {
+export function gemm(A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number, overwrite = false): void {
 	if (M === 0 || N === 0 || K === 0) return;
+	const k = simdKernel(c);
+	if (k) return simdGemm(k, A, B, c, cOff, ldc, M, K, N, overwrite);
 	const ncMax = Math.min(NC, N);
 	const kcMax = Math.min(KC, K);
-	const simd = simdKernel();
-	// with the SIMD kernel, the panels are packed straight into its memory
-	const bp = simd ? simd.b : scratch('matmul.b', kcMax * Math.ceil(ncMax / NR) * NR);
-	const ap = simd ? simd.a : scratch('matmul.a', kcMax * Math.ceil(Math.min(MC, M) / MR) * MR);
+	const bp = scratch('matmul.b', kcMax * Math.ceil(ncMax / NR) * NR);
+	const ap = scratch('matmul.a', kcMax * Math.ceil(Math.min(MC, M) / MR) * MR);
 	for (let j0 = 0; j0 < N; j0 += NC) {
 		const nc = Math.min(NC, N - j0);
 		for (let p0 = 0; p0 < K; p0 += KC) {
 			const kc = Math.min(KC, K - p0);
-			packB(B, p0, kc, j0, nc, bp);
+			packB(B, p0, kc, j0, nc, bp, NR);
 			for (let i0 = 0; i0 < M; i0 += MC) {
 				const mc = Math.min(MC, M - i0);
-				packA(A, i0, mc, p0, kc, ap);
-				// B's panel stays in L1 while A's panels stream past it
+				pack(A, i0, mc, p0, kc, ap, MR);
 				for (let jr = 0; jr < nc; jr += NR) {
-					const cols = Math.min(NR, nc - jr);
-					const pb = jr * kc;
 					const cj = cOff + i0 * ldc + j0 + jr;
-					if (simd) {
-						simd.panel(pb, kc, Math.ceil(mc / MR));
-						addTiles(simd.out, c, cj, ldc, mc, cols);
-					} else for (let ir = 0; ir < mc; ir += MR) tile(ap, ir * kc, bp, pb, kc, c, cj + ir * ldc, ldc, Math.min(MR, mc - ir), cols);
+					for (let ir = 0; ir < mc; ir += MR) tile(ap, ir * kc, bp, jr * kc, kc, c, cj + ir * ldc, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr));
 				}
 			}
 		}
@@ -266,7 +285,7 @@ export function batchedMatmul(a: Tensor, b: Tensor, transA = false, transB = fal
 	// (…, M, K) @ (K, N): one (…·M, K) @ (K, N) product when a's batch dims fold into its rows
 	const folded = numel(y.batch) === 1 ? foldRows(x) : null;
 	if (folded) {
-		gemm(folded, y, out.data, 0, N, folded.rows, K, N);
+		gemm(folded, y, out.data, 0, N, folded.rows, K, N, true);
 		return out;
 	}
 	const ao = batchOffsets(x, batch);
@@ -276,7 +295,7 @@ export function batchedMatmul(a: Tensor, b: Tensor, transA = false, transB = fal
 	for (let n = 0; n < ao.length; n++) {
 		A.off = ao[n];
 		B.off = bo[n];
-		gemm(A, B, out.data, n * M * N, N, M, K, N);
+		gemm(A, B, out.data, n * M * N, N, M, K, N, true);
 	}
 	return out;
 }
@@ -291,11 +310,11 @@ function gradLike(b: Tensor, x: Operand, y: Operand, dtype: 'float32' | 'float64
 	const yT: MatrixView = { data: y.data, off: y.off, rs: y.cs, cs: y.rs };
 	if (b.strides[0] === 1 && b.strides[1] !== 1) {
 		const out = empty([N, K], dtype);
-		gemm(yT, x, out.data, 0, K, N, P, K);
+		gemm(yT, x, out.data, 0, K, N, P, K, true);
 		return new Tensor(out.data, [K, N], [1, K], 0);
 	}
 	const out = empty([K, N], dtype);
-	gemm(xT, y, out.data, 0, N, K, P, N);
+	gemm(xT, y, out.data, 0, N, K, P, N, true);
 	return out;
 }
 
