@@ -2,7 +2,8 @@
 export { Tensor, type DType, type Storage } from './tensor';
 export { tensor, full, zeros, ones, arange, detach, type TensorOptions } from './creation';
 export * from './functional';
-export { backward } from './autograd';
+export { backward, releaseGraph } from './autograd';
+export { recycling, clearFreeStorage, freeStorageBytes } from './pool';
 export { noGrad, isGradEnabled } from './grad-mode';
 export { Generator } from './random';
 export { record, setPhase, withScope, recorder, type Trace, type TraceNode, type TraceTensor, type Phase, type Attrs } from './trace';

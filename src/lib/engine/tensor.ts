@@ -1,5 +1,6 @@
 // The Tensor: a typed array with shape, strides and offset, plus what autograd needs (grad, the op that made it).
 import { contiguousStrides, numel, shapeStr, type Shape } from './shape';
+import { isRecycling, takeStorage } from './pool';
 
 export type DType = 'float32' | 'float64' | 'int32';
 export type Storage = Float32Array | Float64Array | Int32Array;
@@ -19,7 +20,9 @@ export interface GradNode {
 
 let nextId = 1;
 
+/** New zeroed storage (recycled inside a training step: see pool.ts). */
 export function storageFor(dtype: DType, n: number): Storage {
+	if (isRecycling()) return takeStorage(dtype, n);
 	if (dtype === 'float64') return new Float64Array(n);
 	if (dtype === 'int32') return new Int32Array(n);
 	return new Float32Array(n);

@@ -1,6 +1,6 @@
 // Training: one optimizer step, the loop with a progress callback, the mean loss of a split, gradients of it, samples.
 // Pure TS (no DOM): the CLI, the worker and the tests share it.
-import { AdamW, backward, Generator, mul, noGrad, SGD, stepLr, type Optimizer, type Tensor } from '../engine/index';
+import { AdamW, backward, Generator, mul, noGrad, recycling, releaseGraph, SGD, stepLr, type Optimizer, type Tensor } from '../engine/index';
 import { evalBatches, exampleCount, sampleBatch, type Batch, type DataPart, type Dataset, type Vocab } from '../data/index';
 import type { LanguageModel, Preset } from '../models/index';
 
@@ -23,12 +23,17 @@ function lossOf(model: TrainableModel, batch: Batch): Tensor {
 
 /** One step of the lectures' loop: forward, zero the grads, backward, update. Returns the minibatch loss. */
 export function trainStep(model: TrainableModel, optimizer: Optimizer, batch: Batch): number {
-	model.train();
-	const loss = lossOf(model, batch);
-	optimizer.zeroGrad();
-	backward(loss);
-	optimizer.step();
-	return loss.item();
+	// the step's activations and gradients are dead once its loss is read: their storage serves the next step
+	return recycling(() => {
+		model.train();
+		const loss = lossOf(model, batch);
+		optimizer.zeroGrad();
+		backward(loss);
+		optimizer.step();
+		const value = loss.item();
+		releaseGraph(loss);
+		return value;
+	});
 }
 
 export interface Progress {

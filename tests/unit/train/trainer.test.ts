@@ -1,7 +1,9 @@
 // The trainer: a step is forward/zero/backward/update, eval and gradients over chunks equal one big batch, loops are seeded.
 import { describe, expect, it } from 'vitest';
 import { prepareData, Vocab, type Dataset } from '$lib/data';
-import { backward, Generator, noGrad, Tensor } from '$lib/engine';
+import { backward, clearFreeStorage, freeStorageBytes, Generator, noGrad, recycling, Tensor } from '$lib/engine';
+import { release } from '$lib/engine/pool';
+import { storageFor } from '$lib/engine/tensor';
 import { createModel, getPreset } from '$lib/models';
 import { checkpointConfig, restoreModel, saveModel } from '$lib/train/checkpoint';
 import { evaluate, lossGradients, makeOptimizer, sample, trainLoop, trainStep } from '$lib/train/trainer';
@@ -41,6 +43,73 @@ describe('trainStep', () => {
 			const want = Float32Array.from(p.values(), (v, k) => v - 0.1 * p.grad!.values()[k]);
 			expectClose(pa[i][1].values(), want, 1e-6, name);
 		});
+	});
+});
+
+describe('trainStep recycles storage', () => {
+	/** The same steps without recycling: forward, zero_grad, backward, update, plain. */
+	function plainStep(model: ReturnType<typeof createModel>, optimizer: ReturnType<typeof makeOptimizer>, batch: { x: Tensor; y: Tensor }): number {
+		model.train();
+		const loss = model.forward(batch.x, batch.y).loss!;
+		optimizer.zeroGrad();
+		backward(loss);
+		optimizer.step();
+		return loss.item();
+	}
+
+	// every kind of layer: BatchNorm's running statistics, FlattenConsecutive's views, attention, seeded dropout
+	const CASES = [
+		['mlp-bn', { nHidden: 24 }, 'names'],
+		['wavenet', { nHidden: 16, nEmbd: 6 }, 'names'],
+		['gpt-small', { nEmbd: 16, nHead: 2, nLayer: 2, blockSize: 8, dropout: 0.2 }, 'text']
+	] as const;
+	for (const [name, size, format] of CASES) {
+		it(`gives ${name} the losses, parameters, gradients and buffers of plain steps, bit for bit, while reusing storage`, () => {
+			const preset = getPreset(name, { ...size, batchSize: 8 });
+			const vocab = 27;
+			const [a, b] = [0, 1].map(() => createModel(name, vocab, new Generator(5), preset));
+			const [oa, ob] = [makeOptimizer(a, preset), makeOptimizer(b, preset)];
+			const g = new Generator(9);
+			clearFreeStorage();
+			for (let step = 0; step < 6; step++) {
+				const T = preset.blockSize;
+				const x = new Tensor(new Int32Array(8 * T).map(() => g.randint(0, vocab)), [8, T]);
+				const y = format === 'names' ? new Tensor(new Int32Array(8).map(() => g.randint(0, vocab)), [8]) : new Tensor(new Int32Array(8 * T).map(() => g.randint(0, vocab)), [8, T]);
+				expect(trainStep(a, oa, { x, y }), `${name} step ${step}`).toBe(plainStep(b, ob, { x, y }));
+				// a later step reuses the storage of this one: the gradients kept in .grad must not be among it
+				if (step > 0) expect(freeStorageBytes(), 'storage given back for reuse').toBeGreaterThan(0);
+			}
+			// whatever is free now may be handed out and overwritten: take every free storage of a parameter's size
+			recycling(() => {
+				for (const p of a.parameters()) for (let k = 0; k < 50; k++) (storageFor('float32', p.size) as Float32Array).fill(NaN);
+			});
+			const pb = b.namedParameters();
+			a.namedParameters().forEach(([n, p], i) => {
+				expect(Array.from(p.values()), n).toEqual(Array.from(pb[i][1].values()));
+				expect(Array.from(p.grad!.values()), `${n} grad`).toEqual(Array.from(pb[i][1].grad!.values()));
+			});
+			const sb = b.stateDict();
+			for (const [k, t] of a.stateDict()) expect(Array.from(t.values()), k).toEqual(Array.from(sb.get(k)!.values()));
+		});
+	}
+
+	it('gives back only what a step allocated: a tensor made outside is never reused', () => {
+		const outside = new Tensor(Float32Array.from([1, 2, 3, 4]), [4]);
+		clearFreeStorage();
+		recycling(() => {
+			release(outside.data);
+			const made = storageFor('float32', 4);
+			made.set([5, 6, 7, 8]);
+			release(made);
+			const again = storageFor('float32', 4);
+			expect(again, 'the storage given back is handed out again').toBe(made);
+			expect(Array.from(again), 'zeroed').toEqual([0, 0, 0, 0]);
+			expect(storageFor('float32', 4), 'and only once').not.toBe(made);
+		});
+		expect(Array.from(outside.values())).toEqual([1, 2, 3, 4]);
+		expect(freeStorageBytes()).toBe(0);
+		// outside a recycling scope nothing is reused
+		expect(storageFor('float32', 4)).not.toBe(outside.data);
 	});
 });
 
