@@ -5,7 +5,7 @@ import { Generator, record } from '../src/lib/engine/index';
 import { createModel, getPreset } from '../src/lib/models/index';
 import { makeOptimizer, trainStep } from '../src/lib/train/trainer';
 import { randomBatch } from '../src/cli/bench';
-import { timeEach } from './timing';
+import { time } from './timing';
 import type { Bench, BenchRow } from './types';
 
 const MODELS = ['mlp', 'mlp-bn', 'wavenet', 'gpt-small'] as const;
@@ -39,7 +39,11 @@ function stepRow(name: (typeof MODELS)[number], torch: Map<string, number>, log:
 	const batch = randomBatch(p.format, p.batchSize, p.blockSize, vocab, g);
 	const step = () => trainStep(model, optimizer, batch);
 	const slow = name === 'gpt-small';
-	const [off, on] = timeEach([step, () => record(step)], slow ? { warmupMs: 500, batchMs: 300, repeats: 5 } : { warmupMs: 300, batchMs: 60, repeats: 7 });
+	const opts = slow ? { warmupMs: 500, batchMs: 300, repeats: 5 } : { warmupMs: 300, batchMs: 60, repeats: 7 };
+	// NOTE: timed apart, not interleaved: a recorded step keeps every tensor in its trace, and the garbage collection
+	// that this leaves behind would otherwise land in the plain steps' batches
+	const off = time(step, opts);
+	const on = time(() => record(step), opts);
 	const ref = torch.get(name);
 	log(`${name}: ${off.cpuMs.toFixed(2)} ms/step (recording ${on.cpuMs.toFixed(2)})${ref ? `, PyTorch ${ref.toFixed(2)}` : ''}`);
 	return {
