@@ -43,31 +43,33 @@ describe('SIMD matmul kernels', () => {
 	});
 
 	for (const kind of ['f64', 'f32'] as SimdKind[]) {
-		for (const layout of ['rows', 'cols'] as Layout[]) {
+		for (const [layout, bRows] of [['rows', false], ['cols', false], ['rows', true]] as [Layout, boolean][]) {
 			const nr = SIMD_COLS[kind];
-			it(`${kind}, A in ${layout}: adds every ${SIMD_ROWS}×${nr} tile of a block into C like the definition, in its own rounding`, () => {
+			const bWhat = bRows ? "B's own rows" : 'B packed';
+			it(`${kind}, A in ${layout}, ${bWhat}: adds every ${SIMD_ROWS}×${nr} tile of a block into C like the definition, in its own rounding`, () => {
 				// kc = 37: nine 4-step iterations and a remainder of one (rows); A's rows (or columns) 40 apart;
-				// C's rows 3 panels + 5 wide, from element 2
+				// B's rows 3 elements longer than its panels; C's rows 3 panels + 5 wide, from element 2
 				const [kc, lda, tiles, panels, ldc, c0] = [37, 40, 3, 2, 3 * nr + 5, 2];
 				const aElems = layout === 'rows' ? 4 * tiles * lda : kc * lda;
-				const k = createSimdKernel(kind, aElems, kc * nr * panels)!;
+				const [ldb, pstep] = bRows ? [panels * nr + 3, nr] : [nr, kc * nr];
+				const k = createSimdKernel(kind, aElems, kc * ldb * panels)!;
 				k.a.set(gen.randn([aElems], 'float64').data);
-				k.b.set(gen.randn([kc * nr * panels], 'float64').data);
+				k.b.set(gen.randn([kc * ldb * panels], 'float64').data);
 				const aAt = (r: number, q: number) => k.a[layout === 'rows' ? r * lda + q : q * lda + r];
+				const bAt = (q: number, j: number) => k.b[Math.floor(j / nr) * pstep + q * ldb + (j % nr)];
 				const round = kind === 'f64' ? (x: number) => x : f32;
 				const c = k.zeroC(4 * tiles * ldc + c0);
 				const before = Array.from(c, (_, i) => round(Math.sin(i)));
 				c.set(before);
-				k.block(layout, lda, kc, tiles, panels, c0, ldc);
+				k.block(layout, lda, ldb, pstep, kc, tiles, panels, c0, ldc);
 				let bad = 0;
 				for (let i = 0; i < 4 * tiles; i++) {
 					for (let j = 0; j < ldc; j++) {
 						const q = c0 + i * ldc + j;
 						let want = before[q];
 						if (j < nr * panels) {
-							const [p, jj] = [Math.floor(j / nr), j % nr];
 							let s = 0;
-							for (let kk = 0; kk < kc; kk++) s = round(s + round(aAt(i, kk) * k.b[p * kc * nr + kk * nr + jj]));
+							for (let kk = 0; kk < kc; kk++) s = round(s + round(aAt(i, kk) * bAt(kk, j)));
 							want = round(want + s);
 						}
 						if (c[q] !== want) bad++;

@@ -137,6 +137,22 @@ function placeA(a: Float64Array | Float32Array, A: MatrixView, i0: number, m: nu
 	return ['rows', kc];
 }
 
+/**
+ * Rows [p0, p0+kc) × cols [j0, j0+nc) of B into the kernel's memory: a copy of the span they lie in when B's rows
+ * are contiguous (a gradient, a row-major weight), else packed in nr-column panels. Returns the kernel's ldb and
+ * pstep (see SimdKernel.b).
+ */
+function placeB(b: Float64Array | Float32Array, B: MatrixView, p0: number, kc: number, j0: number, nc: number, nr: number): [number, number] {
+	const { data, rs, cs } = B;
+	const start = B.off + p0 * rs + j0 * cs;
+	if (cs === 1 && rs > 0 && (kc - 1) * rs + nc <= b.length) {
+		b.set(data.subarray(start, start + (kc - 1) * rs + nc));
+		return [rs, nr];
+	}
+	packB(B, p0, kc, j0, nc, b, nr);
+	return [nr, kc * nr];
+}
+
 /** gemm with a SIMD kernel: rows of C in blocks held in wasm memory, where the kernel adds every tile, then into c. */
 function simdGemm(k: SimdKernel, A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number, overwrite: boolean): void {
 	const nr = k.cols;
@@ -149,12 +165,12 @@ function simdGemm(k: SimdKernel, A: MatrixView, B: MatrixView, c: Storage, cOff:
 			const nc = Math.min(NC, N - j0);
 			for (let p0 = 0; p0 < K; p0 += KC) {
 				const kc = Math.min(KC, K - p0);
-				packB(B, p0, kc, j0, nc, k.b, nr);
+				const [ldb, pstep] = placeB(k.b, B, p0, kc, j0, nc, nr);
 				// B's panels stay in L1 while A's rows stream past them
 				for (let i0 = 0; i0 < m1; i0 += MC) {
 					const mc = Math.min(MC, m1 - i0);
 					const [layout, lda] = placeA(k.a, A, i1 + i0, mc, p0, kc);
-					k.block(layout, lda, kc, Math.ceil(mc / MR), Math.ceil(nc / nr), i0 * nPad + j0, nPad);
+					k.block(layout, lda, ldb, pstep, kc, Math.ceil(mc / MR), Math.ceil(nc / nr), i0 * nPad + j0, nPad);
 				}
 			}
 		}

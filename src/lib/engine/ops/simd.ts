@@ -27,15 +27,18 @@ export interface SimdKernel<K extends SimdKind = SimdKind> {
 	cols: number;
 	/** A's block (up to `aElems`): A(r, k) at a[r·lda + k] (`rows`) or a[k·lda + r] (`cols`). */
 	a: Elems<K>;
-	/** Packed B: up to `bElems`, in `cols`-column panels, k-major inside a panel (matmul.ts's packB). */
+	/**
+	 * B's block (up to `bElems`): B(k, cols·p + j) at b[p·pstep + k·ldb + j]: packed panels (ldb = cols, pstep =
+	 * kc·cols; matmul.ts's packB) or B's own rows (ldb its row stride, pstep = cols).
+	 */
 	b: Elems<K>;
 	/** A zeroed C block of at least n elements, row-major; valid until the next call of `zeroC`. */
 	zeroC(n: number): Elems<K>;
 	/**
-	 * C[c0 + (4t + r)·ldc + cols·p + j] += Σ_k A(4t + r, k) · B panel p (k, j) over k < kc, for every tile of four
-	 * rows t < tiles and B panel p < panels (from the start of `b`). Rows past the last read whatever follows.
+	 * C[c0 + (4t + r)·ldc + cols·p + j] += Σ_k A(4t + r, k) · B(k, cols·p + j) over k < kc, for every tile of four
+	 * rows t < tiles and B panel p < panels. Rows and columns past the last read whatever follows them.
 	 */
-	block(layout: Layout, lda: number, kc: number, tiles: number, panels: number, c0: number, ldc: number): void;
+	block(layout: Layout, lda: number, ldb: number, pstep: number, kc: number, tiles: number, panels: number, c0: number, ldc: number): void;
 }
 
 const uleb = (n: number): number[] => {
@@ -78,14 +81,14 @@ const ISA = {
 	f32: { add: [0xfd, 0xe4, 0x01], mul: [0xfd, 0xe6, 0x01], splat: splat32, size: 4 }
 };
 
-// block(pa, lda, pb, kc, tiles, panels, pc, ldc): byte addresses and strides; pb, pc and panels advance as the
+// block(pa, lda, pb, ldb, pstep, kc, tiles, panels, pc, ldc): byte addresses and strides; pb, pc and panels advance as the
 // panels are done. Locals: the v128 accumulators c0…c7 (c[2r] holds the first half of the columns of row r,
 // c[2r + 1] the second), b0 and b1 (B's row k), a (one A element in every lane), then i32s: q (the walk along the
 // B panel), kEnd and k4End (where the walk along row 0 stops, and where its 4-step loop stops), t (tiles left),
 // cp (the tile's C corner), cr (a C row), at (the tile's A row 0), r0…r3 (the walks along its four rows).
-const [PA, LDA, PB, KC, TILES, PANELS, PC, LDC] = [0, 1, 2, 3, 4, 5, 6, 7];
-const [C0, B0, B1, A] = [8, 16, 17, 18];
-const [Q, K_END, K4_END, T, CP, CR, AT, R0] = [19, 20, 21, 22, 23, 24, 25, 26];
+const [PA, LDA, PB, LDB, PSTEP, KC, TILES, PANELS, PC, LDC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const [C0, B0, B1, A] = [10, 18, 19, 20];
+const [Q, K_END, K4_END, T, CP, CR, AT, R0] = [21, 22, 23, 24, 25, 26, 27, 28];
 
 /**
  * k steps u = 0…steps−1 from the current pointers and q: row r += A(r, k + u)·(B's row k + u), then everything moves
@@ -96,7 +99,7 @@ function kSteps(kind: SimdKind, layout: Layout, steps: number): number[] {
 	const { add, mul, splat, size } = ISA[kind];
 	const code: number[] = [];
 	for (let u = 0; u < steps; u++) {
-		code.push(...get(Q), ...load(32 * u), ...set(B0), ...get(Q), ...load(32 * u + 16), ...set(B1));
+		code.push(...get(Q), ...load(0), ...set(B0), ...get(Q), ...load(16), ...set(B1), ...get(Q), ...get(LDB), ...i32Add, ...set(Q));
 		for (let r = 0; r < 4; r++) {
 			code.push(...(layout === 'rows' ? [...get(R0 + r), ...splat(size * u)] : [...get(R0), ...splat(size * r)]), ...set(A));
 			code.push(...get(C0 + 2 * r), ...get(A), ...get(B0), ...mul, ...add, ...set(C0 + 2 * r));
@@ -105,7 +108,6 @@ function kSteps(kind: SimdKind, layout: Layout, steps: number): number[] {
 	}
 	if (layout === 'rows') for (let r = 0; r < 4; r++) code.push(...get(R0 + r), ...i32(steps * size), ...i32Add, ...set(R0 + r));
 	else code.push(...get(R0), ...get(LDA), ...i32Add, ...set(R0));
-	code.push(...get(Q), ...i32(32 * steps), ...i32Add, ...set(Q));
 	return code;
 }
 
@@ -150,7 +152,7 @@ function blockBody(kind: SimdKind, layout: Layout): number[] {
 	// and in A: four rows on
 	code.push(...get(AT), ...(layout === 'rows' ? [...get(LDA), ...i32(4), ...i32Mul] : i32(4 * size)), ...i32Add, ...set(AT));
 	code.push(...get(T), ...i32(1), ...i32Sub, ...set(T), ...get(T), ...brIf(0), ...end);
-	code.push(...get(PB), ...get(KC), ...i32(32), ...i32Mul, ...i32Add, ...set(PB)); // the next B panel
+	code.push(...get(PB), ...get(PSTEP), ...i32Add, ...set(PB)); // the next B panel
 	code.push(...get(PC), ...i32(32), ...i32Add, ...set(PC)); // its columns of C: 32 bytes on
 	code.push(...get(PANELS), ...i32(1), ...i32Sub, ...set(PANELS), ...get(PANELS), ...brIf(0), ...end, ...end);
 	return code;
@@ -165,7 +167,7 @@ function moduleBytes(kind: SimdKind): Uint8Array {
 	});
 	return new Uint8Array([
 		...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-		...section(1, [1, 0x60, 8, ...new Array<number>(8).fill(0x7f), 0]), // one type: (i32 × 8) → ()
+		...section(1, [1, 0x60, 10, ...new Array<number>(10).fill(0x7f), 0]), // one type: (i32 × 10) → ()
 		...section(2, [1, ...name('m'), ...name('mem'), 0x02, 0x00, 1]), // import memory m.mem (min 1 page)
 		...section(3, [2, 0, 0]), // two functions, of that type
 		...section(7, [2, ...name('rows'), 0x00, 0, ...name('cols'), 0x00, 1]), // exported by their layouts
@@ -197,7 +199,7 @@ export function createSimdKernel<K extends SimdKind>(kind: K, aElems: number, bE
 	const cAt = size * (aElems + bElems);
 	const memory = new WebAssembly.Memory({ initial: Math.ceil(cAt / PAGE) + 1 });
 	const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
-	type Block = (pa: number, lda: number, pb: number, kc: number, tiles: number, panels: number, pc: number, ldc: number) => void;
+	type Block = (pa: number, lda: number, pb: number, ldb: number, pstep: number, kc: number, tiles: number, panels: number, pc: number, ldc: number) => void;
 	const { rows, cols } = instance.exports as { rows: Block; cols: Block };
 	const view = (at: number, n: number) => (kind === 'f64' ? new Float64Array(memory.buffer, at, n) : new Float32Array(memory.buffer, at, n)) as Elems<K>;
 	const kernel: SimdKernel<K> = {
@@ -216,7 +218,8 @@ export function createSimdKernel<K extends SimdKind>(kind: K, aElems: number, bE
 			c.fill(0);
 			return c;
 		},
-		block: (layout, lda, kc, tiles, panels, c0, ldc) => (layout === 'rows' ? rows : cols)(0, size * lda, size * aElems, kc, tiles, panels, cAt + size * c0, size * ldc)
+		block: (layout, lda, ldb, pstep, kc, tiles, panels, c0, ldc) =>
+			(layout === 'rows' ? rows : cols)(0, size * lda, size * aElems, size * ldb, size * pstep, kc, tiles, panels, cAt + size * c0, size * ldc)
 	};
 	return kernel;
 }
