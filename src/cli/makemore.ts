@@ -16,7 +16,8 @@ const data = 'names | shakespeare | PATH of a text file';
 program
 	.command('train')
 	.description("train a preset's model (without --steps: the preset's full schedule) and save a .safetensors checkpoint")
-	.requiredOption('--model <name>', `one of ${PRESET_NAMES.join(', ')}`)
+	.option('--model <name>', `one of ${PRESET_NAMES.join(', ')}`)
+	.option('--resume <file>', 'train a checkpoint further, from the step it reached to its scheduled steps (or --steps); Ctrl-C during training saves one')
 	.option('--data <data>', `${data} (default: names, or shakespeare for gpt)`)
 	.option('--steps <n>', 'optimizer steps', positiveInt)
 	.option('--batch-size <n>', 'minibatch size', positiveInt)
@@ -24,8 +25,8 @@ program
 	.option('--seed <n>', 'seeds the weights, the split and the batches', nonNegativeInt, 42)
 	.option('--out <file>', 'checkpoint path (default: checkpoints/<model>.safetensors)')
 	.option('--quiet', 'no progress output')
-	.action((o) => {
-		train(o);
+	.action(async (o) => {
+		await train(o);
 	});
 
 program

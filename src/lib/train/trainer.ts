@@ -74,23 +74,43 @@ export interface LoopResult {
 const clock = (globalThis as { performance?: { now(): number } }).performance;
 const defaultNow = (): number => (clock ? clock.now() : Date.now());
 
-/** Train for `steps` minibatches from the train split, reporting progress. */
-export function trainLoop(o: LoopOptions): LoopResult {
+/** A training run taken one step at a time (a caller that must yield to an event loop drives it itself). */
+export interface LoopRun {
+	/** Take the next step; false when the run is over (all steps taken, or onProgress asked to stop). */
+	next(): boolean;
+	/** What the run did so far. */
+	result(): LoopResult;
+}
+
+/** Start training for `steps` minibatches from the train split, reporting progress; `next()` takes each step. */
+export function startLoop(o: LoopOptions): LoopRun {
 	const now = o.now ?? defaultNow;
 	const every = Math.max(1, o.progressEvery ?? 1);
 	const losses = new Float32Array(o.steps);
 	const start = now();
 	let step = 0;
-	while (step < o.steps) {
-		losses[step] = trainStep(o.model, o.optimizer, sampleBatch(o.data, 'train', o.batchSize, o.generator));
-		step++;
-		if (o.onProgress && (step % every === 0 || step === o.steps)) {
-			const elapsed = (now() - start) / 1000;
-			const p: Progress = { step, steps: o.steps, loss: losses[step - 1], stepsPerSecond: step / Math.max(elapsed, 1e-9), elapsed };
-			if (o.onProgress(p) === false) break;
-		}
-	}
-	return { losses: losses.slice(0, step), steps: step, seconds: (now() - start) / 1000 };
+	let stopped = false;
+	return {
+		next() {
+			if (stopped || step >= o.steps) return false;
+			losses[step] = trainStep(o.model, o.optimizer, sampleBatch(o.data, 'train', o.batchSize, o.generator));
+			step++;
+			if (o.onProgress && (step % every === 0 || step === o.steps)) {
+				const elapsed = (now() - start) / 1000;
+				const p: Progress = { step, steps: o.steps, loss: losses[step - 1], stepsPerSecond: step / Math.max(elapsed, 1e-9), elapsed };
+				if (o.onProgress(p) === false) stopped = true;
+			}
+			return !stopped && step < o.steps;
+		},
+		result: () => ({ losses: losses.slice(0, step), steps: step, seconds: (now() - start) / 1000 })
+	};
+}
+
+/** Train for `steps` minibatches from the train split, reporting progress. */
+export function trainLoop(o: LoopOptions): LoopResult {
+	const run = startLoop(o);
+	while (run.next());
+	return run.result();
 }
 
 export interface EvalResult {

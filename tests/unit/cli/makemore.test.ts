@@ -1,5 +1,5 @@
 // The command line as a user runs it (a child process): train → sample → eval → grads → bench, PyTorch loading, errors.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import { Generator } from '$lib/engine';
 import { restoreModel } from '$lib/train/checkpoint';
 import { evaluate, lossGradients, sample } from '$lib/train/trainer';
 
-const TSX = 'node_modules/.bin/tsx';
+/** How `npm run makemore` runs the CLI: one node process with tsx's loader (so Ctrl-C reaches it directly). */
+const CLI = ['--import', 'tsx', 'src/cli/makemore.ts'];
 const PY = '/usr/bin/python3';
 const hasTorch = existsSync(PY);
 const dir = mkdtempSync(join(tmpdir(), 'makemore-cli-'));
@@ -27,7 +28,7 @@ interface Run {
 
 function makemore(...args: string[]): Promise<Run> {
 	return new Promise((done) => {
-		execFile(TSX, ['src/cli/makemore.ts', ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+		execFile(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
 			done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
 		});
 	});
@@ -107,6 +108,45 @@ describe('makemore CLI', () => {
 		for (const r of rows) expect(r.msPerStep).toBeGreaterThan(0);
 	});
 
+	it('stops at Ctrl-C and saves; --resume then ends, for SGD, exactly where an uninterrupted run does', async () => {
+		const [whole, part] = [join(dir, 'whole.safetensors'), join(dir, 'part.safetensors')];
+		const args = ['train', '--model', 'mlp-bn', '--data', namesFile, '--steps', '3000', '--seed', '4'];
+		const uninterrupted = await makemore(...args, '--out', whole);
+		expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
+		// Ctrl-C as soon as progress shows, sent like a terminal does to its whole process group:
+		// the run stops after the step in progress, evaluates and saves
+		const stopped = await new Promise<Run>((done) => {
+			let sent = false;
+			const child = spawn(process.execPath, [...CLI, ...args, '--out', part], { detached: true });
+			const out = { stdout: '', stderr: '' };
+			child.stdout.on('data', (d: Buffer) => (out.stdout += d));
+			child.stderr.on('data', (d: Buffer) => {
+				out.stderr += d;
+				if (!sent && /step \d+\/3000/.test(out.stderr)) {
+					sent = true;
+					process.kill(-child.pid!, 'SIGINT');
+				}
+			});
+			child.on('close', (code) => done({ code: code ?? 1, ...out }));
+		});
+		expect(stopped.code, 'interrupted').toBe(130);
+		expect(stopped.stderr).toMatch(/Ctrl-C: stopping after this step/);
+		expect(stopped.stderr).toMatch(new RegExp(`stopped at step \\d+ of 3000; continue with: npm run makemore -- train --resume ${part}`));
+		expect(stopped.stdout).toBe(`${part}\n`);
+		const cut = restoreModel(new Uint8Array(readFileSync(part))).config;
+		expect(cut.steps).toBeGreaterThan(0);
+		expect(cut.steps).toBeLessThan(3000);
+		expect(cut.valLoss, 'evaluated before saving').toEqual(expect.any(Number));
+		const resumed = await makemore('train', '--resume', part, '--data', namesFile);
+		expect(resumed.code, resumed.stderr).toBe(0);
+		expect(resumed.stderr).toMatch(new RegExp(`resuming at step ${cut.steps}: ${3000 - cut.steps} steps to go`));
+		const [a, b] = [part, whole].map((f) => restoreModel(new Uint8Array(readFileSync(f))));
+		expect(a.config.steps).toBe(3000);
+		expect(a.config.valLoss).toBe(b.config.valLoss);
+		const tb = new Map(b.model.namedTensors());
+		for (const [name, t] of a.model.namedTensors()) expect(Array.from(t.values()), name).toEqual(Array.from(tb.get(name)!.values()));
+	}, 60_000);
+
 	it('answers bad arguments, missing files and a foreign vocabulary with one error line and exit code 1', async () => {
 		const empty = join(dir, 'empty.txt');
 		writeFileSync(empty, '');
@@ -121,6 +161,11 @@ describe('makemore CLI', () => {
 			[['eval', '--checkpoint', ckpt, '--data', textFile], /character 'N' on line 1 is not in the checkpoint's vocabulary/],
 			[['eval', '--checkpoint', ckpt, '--split', 'nope', '--data', namesFile], /'--split <split>' argument 'nope' is invalid/],
 			[['grads', '--checkpoint', ckpt, '--data', namesFile], /required option '--out <file>'/],
+			[['train'], /train needs --model NAME \(or --resume FILE/],
+			[['train', '--resume', ckpt], /has trained 40 of its 40 steps: pass --steps N with N > 40/],
+			[['train', '--resume', ckpt, '--model', 'wavenet', '--steps', '50'], /--model wavenet differs from the checkpoint's mlp-bn/],
+			[['train', '--resume', ckpt, '--steps', '50'], /which data did .* train on\? pass --data PATH/],
+			[['train', '--resume', ckpt, '--steps', '50', '--lr', '0.5'], /keeps the checkpoint's batch size and learning rate/],
 			[['frobnicate'], /unknown command 'frobnicate'/]
 		];
 		const runs = await Promise.all(cases.map(([args]) => makemore(...args)));
