@@ -4,24 +4,24 @@
 // live, more than x86 has registers, so V8 spills. Eight v128 accumulators fit, and each instruction does two
 // (f64x2) or four (f32x4) multiply-adds. The f64 kernel adds the same products in the same order as the scalar
 // tile: bit-identical results. The f32 kernel sums in float32, as BLAS's sgemm does, at twice the f64 rate.
-// Each call runs every tile of a packed block and adds the tiles into a C block kept in wasm memory, so JS
-// touches C once per product, not once per tile.
+// Each call runs every tile of a block and adds the tiles into a C block kept in wasm memory, so JS touches C
+// once per product, not once per tile.
 
 /** The element kinds: f64 tiles are 4 rows × 4 columns of doubles, f32 tiles 4 rows × 8 columns of floats. */
 export type SimdKind = 'f64' | 'f32';
 
-/** Rows of a tile (the height of a packed A panel), for both kinds. */
+/** Rows of a tile, for both kinds. */
 export const SIMD_ROWS = 4;
 
-/** Columns of a tile (the width of a packed B panel): two v128 of each kind. */
+/** Columns of a tile (the width of a B panel): two v128 of each kind. */
 export const SIMD_COLS: Record<SimdKind, number> = { f64: 4, f32: 8 };
 
-/** How A's block lies in the kernel's memory: rows k-contiguous lda bytes apart, or columns row-contiguous lda apart. */
+/** How A's block lies in the kernel's memory: rows k-contiguous, lda elements apart, or columns row-contiguous, lda apart. */
 export type Layout = 'rows' | 'cols';
 
 type Elems<K extends SimdKind> = K extends 'f64' ? Float64Array : Float32Array;
 
-/** A, the packed B panels and the C block live in one wasm memory: A's rows, then B panels, then C (which grows). */
+/** A's block, B's block and the C block live in one wasm memory, in that order (C grows on demand). */
 export interface SimdKernel<K extends SimdKind = SimdKind> {
 	/** Columns of a tile: SIMD_COLS[kind]. */
 	cols: number;
