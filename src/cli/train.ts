@@ -5,7 +5,8 @@ import { detectFormat, exampleCount, prepareData, sampleBatch, type Dataset } fr
 import { createModel, getPreset, isPresetName, PRESET_NAMES, type LanguageModel, type Preset } from '../lib/models/index';
 import { checkpointConfig, saveModel } from '../lib/train/checkpoint';
 import { evaluate, makeOptimizer, startLoop, type LoopRun, type Progress } from '../lib/train/trainer';
-import { DATASETS, dataLabel, fmt, loadCheckpoint, readText, resolveData, UserError, writeOutput } from './io';
+import { dataLabel, fmt, loadCheckpoint, readText, resolveData, UserError, writeOutput } from './io';
+import { dataFor, loadWith } from './use';
 
 export interface TrainOptions {
 	/** The preset; with `resume`, the checkpoint's (and then it may be left out). */
@@ -110,16 +111,9 @@ function resumeStart(o: TrainOptions, file: string): Start {
 	const scheduled = typeof ck.config.scheduleSteps === 'number' ? ck.config.scheduleSteps : done;
 	const total = o.steps ?? scheduled;
 	if (total <= done) throw new UserError(`${file} has trained ${done} of its ${scheduled} steps: pass --steps N with N > ${done} to train it further`);
-	const trainedOn = ck.config.data;
-	const data = o.data ?? (typeof trainedOn === 'string' && DATASETS[trainedOn] !== undefined ? trainedOn : undefined);
-	if (data === undefined) throw new UserError(`which data did ${file} train on? pass --data PATH`);
+	const data = dataFor(ck, o.data);
+	const ds = loadWith(ck, data);
 	const preset = { ...ck.preset, steps: total };
-	let ds: Dataset;
-	try {
-		ds = prepareData(readText(resolveData(data)), { format: preset.format, blockSize: preset.blockSize, seed: ck.config.seed, vocab: ck.vocab, what: data });
-	} catch (e) {
-		throw new UserError(e instanceof UserError ? e.message : `${data}: ${(e as Error).message}`);
-	}
 	const optimizer = makeOptimizer(ck.model, preset);
 	if (preset.optimizer === 'sgd') optimizer.stepCount = done;
 	const seconds = typeof ck.config.seconds === 'number' ? ck.config.seconds : 0;

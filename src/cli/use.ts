@@ -8,7 +8,7 @@ import { DATASETS, dataLabel, fmt, loadCheckpoint, readText, resolveData, UserEr
 export const PARTS: readonly DataPart[] = ['train', 'val', 'test', 'all'];
 
 /** The data file for a checkpoint: the given one, or else the built-in dataset it was trained on. */
-function dataFor(ck: Restored, data: string | undefined): string {
+export function dataFor(ck: Restored, data: string | undefined): string {
 	if (data !== undefined) return data;
 	const trained = ck.config.data;
 	if (typeof trained === 'string' && DATASETS[trained] !== undefined) return trained;
@@ -16,7 +16,7 @@ function dataFor(ck: Restored, data: string | undefined): string {
 }
 
 /** Read data with the checkpoint's vocabulary, format, blockSize and split seed (so val is the val it trained against). */
-function loadWith(ck: Restored, data: string): Dataset {
+export function loadWith(ck: Restored, data: string): Dataset {
 	const text = readText(resolveData(data));
 	try {
 		return prepareData(text, { format: ck.config.format, blockSize: ck.config.blockSize, seed: ck.config.seed, vocab: ck.vocab, what: data });

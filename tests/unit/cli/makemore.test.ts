@@ -164,7 +164,7 @@ describe('makemore CLI', () => {
 			[['train'], /train needs --model NAME \(or --resume FILE/],
 			[['train', '--resume', ckpt], /has trained 40 of its 40 steps: pass --steps N with N > 40/],
 			[['train', '--resume', ckpt, '--model', 'wavenet', '--steps', '50'], /--model wavenet differs from the checkpoint's mlp-bn/],
-			[['train', '--resume', ckpt, '--steps', '50'], /which data did .* train on\? pass --data PATH/],
+			[['train', '--resume', ckpt, '--steps', '50'], /which data\? pass --data names\|shakespeare\|PATH/],
 			[['train', '--resume', ckpt, '--steps', '50', '--lr', '0.5'], /keeps the checkpoint's batch size and learning rate/],
 			[['frobnicate'], /unknown command 'frobnicate'/]
 		];
