@@ -26,6 +26,19 @@ export function sameShape(a: Shape, b: Shape): boolean {
 	return true;
 }
 
+/**
+ * True when `part`, after its leading 1s, equals the trailing dims of `shape`: it repeats along `shape`'s leading
+ * dims (a bias (C) on (N, C), positions (T, C) on (B, T, C)), so it lies in `shape` as whole rows.
+ */
+export function isTrailingPart(part: Shape, shape: Shape): boolean {
+	let i = 0;
+	while (i < part.length && part[i] === 1) i++;
+	const k = part.length - i;
+	if (k > shape.length) return false;
+	for (let j = 0; j < k; j++) if (part[i + j] !== shape[shape.length - k + j]) return false;
+	return true;
+}
+
 export function shapeStr(shape: Shape): string {
 	return `(${shape.join(', ')})`;
 }

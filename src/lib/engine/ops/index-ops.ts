@@ -1,5 +1,5 @@
 // Indexing ops: embedding (gather rows), gather, cat, stack, maskedFill, where, tril; forward beside backward.
-import { broadcastShapes, contiguousStrides, numel, sameShape, shapeStr, type Shape } from '../shape';
+import { broadcastShapes, contiguousStrides, numel, isTrailingPart, sameShape, shapeStr, type Shape } from '../shape';
 import { dtypeOf, resultDType, storageFor, Tensor, type DType } from '../tensor';
 import { broadcastStrides, empty } from './kernels';
 import { lanes } from './reduce';
@@ -45,24 +45,14 @@ interface Laid {
 function lay(ts: readonly Tensor[], shape: Shape): Laid[] {
 	const n = numel(shape);
 	let cols = n;
-	for (const t of ts) if (t.size > 1 && t.size < n && trailingBlock(t.shape, shape)) cols = Math.min(cols, t.size);
+	for (const t of ts) if (t.size > 1 && t.size < n && isTrailingPart(t.shape, shape)) cols = Math.min(cols, t.size);
 	const rows = cols === 0 ? 0 : n / cols;
 	return ts.map((t): Laid => {
 		if (sameShape(t.shape, shape)) return { v: t.values(), rows, cols, rs: cols, cs: 1 };
 		if (t.size === 1) return { v: t.values(), rows, cols, rs: 0, cs: 0 };
-		if (t.size === cols && trailingBlock(t.shape, shape)) return { v: t.values(), rows, cols, rs: 0, cs: 1 };
+		if (t.size === cols && isTrailingPart(t.shape, shape)) return { v: t.values(), rows, cols, rs: 0, cs: 1 };
 		return { v: valuesIn(t, shape), rows, cols, rs: cols, cs: 1 };
 	});
-}
-
-/** True when `part`, after its leading 1s, equals the trailing dims of `shape`. */
-function trailingBlock(part: Shape, shape: Shape): boolean {
-	let i = 0;
-	while (i < part.length && part[i] === 1) i++;
-	const k = part.length - i;
-	if (k > shape.length) return false;
-	for (let j = 0; j < k; j++) if (part[i + j] !== shape[shape.length - k + j]) return false;
-	return true;
 }
 
 /** One dtype for joined tensors: theirs when they agree (int32 indices stay int32), else float. */

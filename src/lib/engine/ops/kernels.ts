@@ -1,5 +1,5 @@
 // Raw loops the op rules share: elementwise maps with broadcasting, and sums back to a shape. No autograd here.
-import { broadcastShapes, contiguousStrides, numel, sameShape, type Shape } from '../shape';
+import { broadcastShapes, contiguousStrides, numel, isTrailingPart, sameShape, type Shape } from '../shape';
 import { resultDType, storageFor, Tensor, type FloatStorage, type Storage } from '../tensor';
 
 /** A new contiguous float tensor of this shape (zeros). */
@@ -95,7 +95,7 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 	if (sameShape(g.shape, shape)) return g;
 	const out = empty(shape, resultDType(g));
 	const o = out.data;
-	if (summedLeading(g.shape, shape)) {
+	if (isTrailingPart(shape, g.shape)) {
 		// only leading dims are summed (a bias gradient): add up the rows, Σ_r g[r, :]
 		const gv = g.values();
 		const n = o.length;
@@ -122,16 +122,6 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 		}
 	}
 	return out;
-}
-
-/** True when `shape`, after its leading 1s, is a trailing part of `from` (so summing `from` to it adds whole rows). */
-function summedLeading(from: Shape, shape: Shape): boolean {
-	let i = 0;
-	while (i < shape.length && shape[i] === 1) i++;
-	const k = shape.length - i;
-	if (k > from.length) return false;
-	for (let j = 0; j < k; j++) if (shape[i + j] !== from[from.length - k + j]) return false;
-	return true;
 }
 
 /** A float tensor filled with one value. */

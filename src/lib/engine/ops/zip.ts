@@ -1,5 +1,5 @@
 // Dedicated loops for the binary arithmetic ops (and the backward products), over the broadcast layouts models use.
-import { broadcastShapes, numel, sameShape, type Shape } from '../shape';
+import { broadcastShapes, numel, isTrailingPart, sameShape, type Shape } from '../shape';
 import { resultDType, type Storage, type Tensor } from '../tensor';
 import { binaryMap, empty } from './kernels';
 
@@ -21,15 +21,6 @@ export interface Zip {
 	ca: number;
 	rb: number;
 	cb: number;
-}
-
-/** True when `part`, after its leading 1s, equals the trailing dims of `shape` (it repeats along the leading dims). */
-function isTrailing(part: Shape, shape: Shape): boolean {
-	let i = 0;
-	while (i < part.length && part[i] === 1) i++;
-	const k = part.length - i;
-	for (let j = 0; j < k; j++) if (part[i + j] !== shape[shape.length - k + j]) return false;
-	return true;
 }
 
 /** The number of leading dims of `shape` that `part` keeps, when `part` is `shape` with trailing dims set to 1 (e.g. (N, 1) in (N, C)); else -1. */
@@ -59,7 +50,7 @@ export function zip(a: Tensor, b: Tensor): Zip | null {
 	const part = fullA ? b : a;
 	let rows: number, cols: number, rp: number, cp: number;
 	if (part.size === 1) [rows, cols, rp, cp] = [1, n, 0, 0];
-	else if (isTrailing(part.shape, shape)) [rows, cols, rp, cp] = [n / part.size, part.size, 0, 1];
+	else if (isTrailingPart(part.shape, shape)) [rows, cols, rp, cp] = [n / part.size, part.size, 0, 1];
 	else if (leadingKept(part.shape, shape) > 0) [rows, cols, rp, cp] = [part.size, n / part.size, 1, 0];
 	else return null;
 	const out = empty(shape, dtype);
