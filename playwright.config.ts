@@ -1,5 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
+// E2E_PORT lets several checkouts run their browser tests at once.
+const port = Number(process.env.E2E_PORT ?? 4174);
+
 // Debian's chromium (never `npx playwright install`: it downloads a browser and fails offline).
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -8,13 +11,13 @@ export default defineConfig({
 	workers: 1,
 	reporter: [['list']],
 	webServer: {
-		command: 'npx vite preview --host 127.0.0.1 --port 4174 --strictPort',
-		url: 'http://127.0.0.1:4174',
+		command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+		url: `http://127.0.0.1:${port}`,
 		reuseExistingServer: false,
 		timeout: 60_000
 	},
 	use: {
-		baseURL: 'http://127.0.0.1:4174',
+		baseURL: `http://127.0.0.1:${port}`,
 		launchOptions: {
 			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
 			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
