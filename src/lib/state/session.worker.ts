@@ -1,28 +1,16 @@
 // Records a debugging session off the main thread (gpt-small takes ~200 ms): fetch the dataset, build, record one step.
 import { createSession, dataset, datasetPath, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
+import { fetchCheckpoint, fetchText } from './assets';
 
 export type SessionRequest = { id: number; config: SessionConfig; checkpoint?: CheckpointFile };
 export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string };
 
-const texts = new Map<string, Promise<string>>();
-
-function text(path: string): Promise<string> {
-	let p = texts.get(path);
-	if (!p) {
-		p = fetch(path).then((res) => {
-			if (!res.ok) throw new Error(`could not load ${path} (HTTP ${res.status}): run \`npm run data\` to fetch the datasets`);
-			return res.text();
-		});
-		texts.set(path, p);
-		p.catch(() => texts.delete(path));
-	}
-	return p;
-}
-
 self.onmessage = async (e: MessageEvent<SessionRequest>) => {
-	const { id, config, checkpoint } = e.data;
+	const { id, config } = e.data;
 	try {
-		const session = createSession(config, await text(datasetPath(dataset(config))), checkpoint);
+		// a loaded file wins; else trained weights are the shipped checkpoint
+		const checkpoint = e.data.checkpoint ?? (config.weights === 'trained' ? await fetchCheckpoint(config.preset) : undefined);
+		const session = createSession(config, await fetchText(datasetPath(dataset(config))), checkpoint);
 		// hand the tensors' buffers over instead of copying them
 		const buffers = new Set<ArrayBuffer>();
 		for (const t of Object.values(session.trace.tensors)) buffers.add(t.values.buffer as ArrayBuffer);

@@ -2,7 +2,7 @@
 // ColorBrewer's RdBu and YlOrRd from d3-scale-chromatic, sampled once into lookup tables (a heatmap colours
 // every cell, so no per-cell string parsing).
 import { color } from 'd3-color';
-import { interpolateRdBu, interpolateYlOrRd } from 'd3-scale-chromatic';
+import { interpolateRdBu, interpolateYlGnBu, interpolateYlOrRd } from 'd3-scale-chromatic';
 
 export type Rgb = [number, number, number];
 
@@ -20,6 +20,9 @@ const DIVERGING = table((t) => interpolateRdBu(1 - t));
 /** YlOrRd without its palest fifth, which would vanish on a white page: small → large. */
 const SEQUENTIAL = table((t) => interpolateYlOrRd(0.2 + 0.8 * t));
 
+/** ColorBrewer's YlGnBu for probabilities: 0 pale yellow … 1 dark blue (not diverging: there is no middle). */
+const UNIT = table(interpolateYlGnBu);
+
 /** The table entry for t ∈ [0, 1] (NaN → the middle). */
 function ramp(stops: Rgb[], t: number): Rgb {
 	const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0.5));
@@ -30,6 +33,11 @@ function ramp(stops: Rgb[], t: number): Rgb {
 export function divergingScale(limit: number): (v: number) => Rgb {
 	const m = limit > 0 && Number.isFinite(limit) ? limit : 1;
 	return (v: number) => ramp(DIVERGING, (v / m + 1) / 2);
+}
+
+/** A sequential scale on [0, 1] (attention weights, probabilities): pale yellow at 0, dark blue at 1. */
+export function unitScale(v: number): Rgb {
+	return ramp(UNIT, v);
 }
 
 /** The symmetric limit for a tensor: max |x| (1 when all are 0). */

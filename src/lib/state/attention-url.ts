@@ -1,0 +1,96 @@
+// The attention explorer's view as query parameters (checkpoint, text, layer, head, phase, scaling), and the links
+// between the explorer and the step debugger in both directions.
+import type { Phase } from '$lib/engine';
+import { getPreset } from '$lib/models';
+import { defaultDataset, isTextPreset, PRESETS, type DebugSession, type Preset } from '$lib/train/session';
+import { SCALE_CHOICES, type ScaleChoice } from '$lib/viz/attention';
+import { headOf, headScope } from '$lib/viz/attention-links';
+import type { AttentionPhase } from '$lib/viz/attention-view';
+import { DEFAULT_VIEW, encodeView } from './url';
+
+export interface AttentionView {
+	/** The shipped checkpoint (a loaded file is not in the URL: a reload returns to this one). */
+	ckpt: Preset;
+	text: string;
+	layer: number;
+	head: number;
+	phase: AttentionPhase;
+	scale: ScaleChoice;
+}
+
+/** The first 32 characters of tinyshakespeare: the block size of gpt-small. */
+export const DEFAULT_TEXT = 'First Citizen:\nBefore we proceed';
+
+export const DEFAULT_ATTENTION: AttentionView = { ckpt: 'gpt-small', text: DEFAULT_TEXT, layer: 0, head: 0, phase: 'forward', scale: 'headSize' };
+
+/** The shipped checkpoints the explorer can read: the GPT presets. */
+export const GPT_PRESETS: Preset[] = PRESETS.filter(isTextPreset);
+
+function index(v: string | null, fallback: number): number {
+	const n = v === null ? NaN : Number(v);
+	return Number.isInteger(n) && n >= 0 && n < 1000 ? n : fallback;
+}
+
+/** Read a view from a query string; anything missing or malformed falls back to the default (a bad text is kept, and explained). */
+export function decodeAttention(search: string): AttentionView {
+	const q = new URLSearchParams(search);
+	const ckpt = q.get('ckpt') as Preset | null;
+	const phase = q.get('phase');
+	const scale = q.get('scale') as ScaleChoice | null;
+	return {
+		ckpt: ckpt && GPT_PRESETS.includes(ckpt) ? ckpt : DEFAULT_ATTENTION.ckpt,
+		text: q.get('text') ?? DEFAULT_TEXT,
+		layer: index(q.get('layer'), 0),
+		head: index(q.get('head'), 0),
+		phase: phase === 'backward' ? 'backward' : 'forward',
+		scale: scale && SCALE_CHOICES.includes(scale) ? scale : 'headSize'
+	};
+}
+
+/** Write a view as a query string (the default scaling is left out). */
+export function encodeAttention(v: AttentionView): string {
+	const q = new URLSearchParams({ ckpt: v.ckpt, text: v.text, layer: String(v.layer), head: String(v.head), phase: v.phase });
+	if (v.scale !== 'headSize') q.set('scale', v.scale);
+	return q.toString();
+}
+
+/**
+ * The debugger's query for one head of the explorer: the shipped trained checkpoint, one training step on the
+ * explorer's text (inputs all but its last character, targets all but its first: the same loss as the explorer's
+ * backward pass), landing on the head's softmax, forward or its gradient. Null for a text too short to train on.
+ */
+export function debuggerQuery(v: AttentionView, layer: number, head: number, phase: AttentionPhase): string | null {
+	if (Array.from(v.text).length < 2) return null;
+	return encodeView({
+		...DEFAULT_VIEW,
+		preset: v.ckpt,
+		dataset: defaultDataset(v.ckpt),
+		batch: Array.from(v.text).length - 1,
+		weights: 'trained',
+		text: v.text,
+		target: { phase, scope: headScope(layer, head), op: 'softmax' }
+	});
+}
+
+/** A debugger session's block as text: its inputs and the last target (what the explorer would run). */
+function sessionText(s: DebugSession): string {
+	const named = (name: string) => Object.values(s.trace.tensors).find((t) => t.name === name && t.role === 'input');
+	const idx = named('idx');
+	const targets = named('targets');
+	if (!idx || !targets) return '';
+	const ids = [...Array.from(idx.values), targets.values[targets.values.length - 1]];
+	// a block as long as the model's context has no room for the last target
+	return ids.slice(0, getPreset(s.config.preset).blockSize).map((i) => s.chars[i]).join('');
+}
+
+/**
+ * The explorer's query for a debugger node inside an attention head (its softmax or a matmul): the same head, on the
+ * session's block plus its last target, in the debugger's phase. Null outside attention, or for the names models.
+ */
+export function explorerQuery(s: DebugSession, scope: string, op: string, phase: Phase | null): string | null {
+	const head = headOf(scope);
+	if (!head || !(op === 'softmax' || op === 'matmul') || !GPT_PRESETS.includes(s.config.preset)) return null;
+	const text = sessionText(s);
+	if (!text) return null;
+	return encodeAttention({ ckpt: s.config.preset, text, ...head, phase: phase === 'forward' || phase === null ? 'forward' : 'backward', scale: 'headSize' });
+}

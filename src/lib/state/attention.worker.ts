@@ -1,0 +1,46 @@
+// The attention explorer's worker: holds one restored GPT and runs it on each text (record, backward, read the heads).
+import * as Comlink from 'comlink';
+import { restoreModel, type Restored } from '$lib/train/checkpoint';
+import { attentionFromTrace, recordRun, type AttentionMaps } from '$lib/viz/attention';
+import { textProblem } from '$lib/viz/attention-text';
+import type { AttentionApi, AttentionSource, ModelInfo } from './attention-api';
+import { fetchCheckpoint } from './assets';
+
+let loaded: { restored: Restored; info: ModelInfo } | null = null;
+
+function numberOf(v: unknown): number {
+	if (typeof v !== 'number') throw new Error(`the checkpoint's config has no number for a GPT size (${String(v)})`);
+	return v;
+}
+
+const api: AttentionApi = {
+	async load(source: AttentionSource): Promise<ModelInfo> {
+		const file = source.kind === 'shipped' ? await fetchCheckpoint(source.preset) : source;
+		const restored = restoreModel(file.bytes);
+		const c = restored.config;
+		if (c.model !== 'gpt') throw new Error(`${file.name} holds a '${c.preset}' model: the attention explorer reads GPT checkpoints (gpt-small, gpt)`);
+		const info: ModelInfo = {
+			name: file.name, preset: c.preset, steps: c.steps, valLoss: c.valLoss, blockSize: c.blockSize,
+			nLayer: numberOf(c.nLayer), nHead: numberOf(c.nHead), nEmbd: numberOf(c.nEmbd), vocab: c.vocab, data: typeof c.data === 'string' ? c.data : 'shakespeare'
+		};
+		loaded = { restored, info };
+		return info;
+	},
+
+	async run(text: string): Promise<AttentionMaps> {
+		if (!loaded) throw new Error('no model loaded yet');
+		const { restored, info } = loaded;
+		const problem = textProblem(text, info.vocab, info.blockSize);
+		if (problem) throw new Error(problem);
+		const { trace, loss } = recordRun(restored.model, restored.vocab.encode(text));
+		const maps = attentionFromTrace(trace, info, text, loss);
+		// hand the arrays over instead of copying them
+		const buffers = new Set<ArrayBuffer>();
+		for (const h of maps.heads) {
+			for (const v of [...Object.values(h), ...Object.values(h.whatIf).flatMap((r) => [r.scaled, r.weights])]) if (v instanceof Float32Array) buffers.add(v.buffer as ArrayBuffer);
+		}
+		return Comlink.transfer(maps, [...buffers]);
+	}
+};
+
+Comlink.expose(api);
