@@ -5,6 +5,7 @@ import { buildGradIndex, type GradIndex } from '$lib/viz/grad-index';
 import { ancestors, defaultCollapsed, scopeList, visibleGraph, within } from '$lib/viz/scopes';
 import * as cursorOps from '$lib/viz/stepping';
 import { adjusted, filtered, setOf, toggled } from '$lib/viz/sets';
+import { findTarget } from '$lib/viz/attention-links';
 import { DEFAULT_VIEW, type ViewState } from './url';
 
 /** Playback speeds, steps per second. */
@@ -64,9 +65,22 @@ export class DebuggerState {
 			this.breakpoints = filtered(view.breakpoints, (b) => model.byId.has(b) || b.startsWith('s:'));
 			this.cursor = view.at ? stepAt(model, view.at.phase, view.at.step) : -1;
 			this.selected = view.selected && model.byId.has(view.selected) ? view.selected : null;
+			if (view.target) this.goTo(view.target, model);
 		} catch (e) {
 			this.error = e instanceof Error ? e.message : String(e);
 		}
+	}
+
+	/** Land where a link points (the explorer's heads): cursor on the op or its gradient, the op selected and in view. */
+	private goTo(target: NonNullable<ViewState['target']>, model: GraphModel): void {
+		const found = findTarget(model, target);
+		if (!found) {
+			this.error = `this step has no ${target.op} in ${target.scope}${target.phase === 'backward' ? ' with a gradient' : ''}: the link is for another model`;
+			return;
+		}
+		this.cursor = found.cursor;
+		this.selected = found.node;
+		this.collapsed = filtered(this.collapsed, (s) => !within(found.scope, s));
 	}
 
 	/** The shareable view of the current state. */

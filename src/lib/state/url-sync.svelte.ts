@@ -14,7 +14,7 @@ let latest: unknown = null;
 export async function openView(dbg: DebuggerState, view: ViewState): Promise<void> {
 	dbg.loading = true;
 	try {
-		const config = { preset: view.preset, dataset: view.dataset, seed: view.seed, batch: view.batch };
+		const config = { preset: view.preset, dataset: view.dataset, seed: view.seed, batch: view.batch, weights: view.weights, text: view.text };
 		latest = config;
 		warmUp();
 		const session = await recordInWorker(config, dbg.checkpoint ?? undefined);

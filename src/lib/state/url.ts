@@ -1,6 +1,7 @@
 // The debugger's position as URL query parameters, so a reload or a shared link restores the same view.
 import type { Phase } from '$lib/engine';
-import { DATASETS, defaultBatch, defaultDataset, PRESETS, type DatasetName, type Preset } from '$lib/train/session';
+import type { OpTarget } from '$lib/viz/attention-links';
+import { DATASETS, defaultBatch, defaultDataset, isTextPreset, PRESETS, type DatasetName, type Preset, type WeightsChoice } from '$lib/train/session';
 
 /** Everything a learner would share: model, dataset, seed, batch, where the cursor is, what is selected and opened. */
 export interface ViewState {
@@ -16,6 +17,12 @@ export interface ViewState {
 	opened: string[];
 	closed: string[];
 	breakpoints: string[];
+	/** Omitted: fresh weights drawn from the seed. */
+	weights?: WeightsChoice;
+	/** gpt-small: the text to debug instead of a seeded block (the attention explorer's links). */
+	text?: string;
+	/** Where a link lands (resolved once the step is recorded; then the cursor and selection say it). */
+	target?: OpTarget;
 }
 
 export const DEFAULT_VIEW: ViewState = { preset: 'mlp', dataset: 'names', seed: 42, batch: 4, at: null, selected: null, opened: [], closed: [], breakpoints: [] };
@@ -38,16 +45,22 @@ export function decodeView(search: string): ViewState {
 	const phase = q.get('phase') as Phase | null;
 	const step = int(q.get('step'), -1, 0, 1e9);
 	const dataset = q.get('dataset') as DatasetName | null;
+	const text = isTextPreset(preset) ? (q.get('text') ?? undefined) : undefined;
+	const scope = q.get('scope');
+	const op = q.get('op');
 	return {
 		preset,
 		dataset: dataset && DATASETS.includes(dataset) ? dataset : defaultDataset(preset),
 		seed: int(q.get('seed'), DEFAULT_VIEW.seed, 0, 2 ** 31 - 1),
-		batch: int(q.get('batch'), defaultBatch(preset), 1, 64),
+		batch: text !== undefined ? Math.max(1, text.length - 1) : int(q.get('batch'), defaultBatch(preset), 1, 64),
 		at: phase && PHASES.includes(phase) && step >= 0 ? { phase, step } : null,
 		selected: q.get('node'),
 		opened: list(q.get('open')),
 		closed: list(q.get('shut')),
-		breakpoints: list(q.get('bp'))
+		breakpoints: list(q.get('bp')),
+		...(q.get('weights') === 'trained' ? { weights: 'trained' as const } : {}),
+		...(text !== undefined ? { text } : {}),
+		...(scope && op && (phase === 'forward' || phase === 'backward') && step < 0 ? { target: { phase, scope, op } } : {})
 	};
 }
 
@@ -66,5 +79,12 @@ export function encodeView(v: ViewState): string {
 	if (v.opened.length) q.set('open', v.opened.join(','));
 	if (v.closed.length) q.set('shut', v.closed.join(','));
 	if (v.breakpoints.length) q.set('bp', v.breakpoints.join(','));
+	if (v.weights === 'trained') q.set('weights', 'trained');
+	if (v.text !== undefined) q.set('text', v.text);
+	if (v.target && !v.at) {
+		q.set('phase', v.target.phase);
+		q.set('scope', v.target.scope);
+		q.set('op', v.target.op);
+	}
 	return q.toString();
 }

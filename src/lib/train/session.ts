@@ -19,6 +19,18 @@ export interface SessionConfig {
 	batch: number;
 	/** The file the batch is drawn from; omitted: the preset's own (see defaultDataset). */
 	dataset?: DatasetName;
+	/** Fresh weights drawn from the seed (omitted), or the shipped checkpoint trained on the preset's schedule. */
+	weights?: WeightsChoice;
+	/** gpt-small: debug this text instead of a seeded block (x = all but its last character, y = all but its first). */
+	text?: string;
+}
+
+/** Where a session's weights come from: drawn fresh from the seed, or the shipped trained checkpoint. */
+export type WeightsChoice = 'fresh' | 'trained';
+
+/** The app's trained checkpoint of a preset (`npm run checkpoints` makes them; static/checkpoints/ ships them). */
+export function checkpointPath(preset: Preset): string {
+	return `/checkpoints/${preset}.safetensors`;
 }
 
 /** One example as characters: the context the model sees and the character it should predict. */
@@ -81,7 +93,7 @@ export function dataset(config: SessionConfig): DatasetName {
 }
 
 /** Show a character readably in a label (newline and space made visible). */
-function show(ch: string): string {
+export function displayChar(ch: string): string {
 	return ch === '\n' ? '⏎' : ch === ' ' ? '␣' : ch;
 }
 
@@ -121,33 +133,37 @@ function namesData(text: string, count: number, blockSize: number, g: Generator,
 	const batch = examplesBatch(ex);
 	const examples: Example[] = [];
 	for (let i = 0; i < ex.count; i++) {
-		const ctx = Array.from(ex.x.subarray(i * blockSize, (i + 1) * blockSize), (c) => show(vocab.chars[c])).join('');
-		examples.push({ context: ctx, target: show(vocab.chars[ex.y[i]]) });
+		const ctx = Array.from(ex.x.subarray(i * blockSize, (i + 1) * blockSize), (c) => displayChar(vocab.chars[c])).join('');
+		examples.push({ context: ctx, target: displayChar(vocab.chars[ex.y[i]]) });
 	}
 	const axes: Axis[] = [
-		{ size: vocab.size, labels: vocab.chars.map(show) },
+		{ size: vocab.size, labels: vocab.chars.map(displayChar) },
 		{ size: ex.count, labels: examples.map((e) => `${e.context}→${e.target}`) },
 		{ size: blockSize, labels: Array.from({ length: blockSize }, (_, t) => `t${t}`) }
 	];
 	return { vocab, batch, examples, axes };
 }
 
-/** One block of `length` characters at a seeded offset: x = text[i … i+T), y shifted by one (gpt.py's get_batch). */
-function textData(text: string, length: number, blockSize: number, g: Generator, given?: Vocab): Prepared {
-	const T = Math.min(Math.max(1, length), blockSize);
+/**
+ * One block of `length` characters at a seeded offset: x = text[i … i+T), y shifted by one (gpt.py's get_batch).
+ * With `block`, that text is the block instead (x = all but its last character: the attention explorer's text).
+ */
+function textData(text: string, length: number, blockSize: number, g: Generator, given?: Vocab, block?: string): Prepared {
+	const T = block !== undefined ? block.length - 1 : Math.min(Math.max(1, length), blockSize);
 	const vocab = given ?? Vocab.forText(text);
-	if (text.length <= T + 1) throw new Error(`the text has ${text.length} characters, too few for a block of ${T}`);
-	const i = g.randint(0, text.length - T - 1);
-	const ids = vocab.encode(text.slice(i, i + T + 1));
+	if (block !== undefined && (T < 1 || T > blockSize)) throw new Error(`a text to debug needs 2 to ${blockSize + 1} characters, not ${block.length}`);
+	if (block === undefined && text.length <= T + 1) throw new Error(`the text has ${text.length} characters, too few for a block of ${T}`);
+	const i = block !== undefined ? 0 : g.randint(0, text.length - T - 1);
+	const ids = vocab.encode((block ?? text).slice(i, i + T + 1));
 	const x = ids.slice(0, T);
 	const y = ids.slice(1, T + 1);
 	const examples = Array.from({ length: T }, (_, t) => ({
-		context: Array.from(x.subarray(Math.max(0, t - 7), t + 1), (c) => show(vocab.chars[c])).join(''),
-		target: show(vocab.chars[y[t]])
+		context: Array.from(x.subarray(Math.max(0, t - 7), t + 1), (c) => displayChar(vocab.chars[c])).join(''),
+		target: displayChar(vocab.chars[y[t]])
 	}));
 	const axes: Axis[] = [
-		{ size: vocab.size, labels: vocab.chars.map(show) },
-		{ size: T, labels: Array.from(x, (c, t) => `${t}:${show(vocab.chars[c])}`) }
+		{ size: vocab.size, labels: vocab.chars.map(displayChar) },
+		{ size: T, labels: Array.from(x, (c, t) => `${t}:${displayChar(vocab.chars[c])}`) }
 	];
 	return { vocab, batch: { x: new Tensor(x, [1, T]), y: new Tensor(y, [1, T]) }, examples, axes };
 }
@@ -166,11 +182,12 @@ function restored(file: CheckpointFile, config: SessionConfig) {
  * checkpoint's), one batch drawn with that generator, and one recorded training step: forward, backward, update.
  */
 export function createSession(config: SessionConfig, text: string, checkpoint?: CheckpointFile): DebugSession {
+	if (config.weights === 'trained' && !checkpoint) throw new Error(`trained weights need the bytes of ${checkpointPath(config.preset)}: pass them as the checkpoint`);
 	const ckpt = checkpoint ? restored(checkpoint, config) : null;
 	const preset = ckpt?.preset ?? getPreset(config.preset);
 	if (ckpt && checkpoint) checkVocab(text, ckpt.vocab, preset.format === 'text', config, checkpoint.name);
 	const g = new Generator(config.seed);
-	const data = preset.format === 'text' ? textData(text, config.batch, preset.blockSize, g, ckpt?.vocab) : namesData(text, config.batch, preset.blockSize, g, ckpt?.vocab);
+	const data = preset.format === 'text' ? textData(text, config.batch, preset.blockSize, g, ckpt?.vocab, config.text) : namesData(text, config.batch, preset.blockSize, g, ckpt?.vocab);
 	const model: LanguageModel = ckpt?.model ?? createModel(config.preset, data.vocab.size, g);
 	const optimizer = makeOptimizer(model, preset);
 	const lr = optimizer.lr;
