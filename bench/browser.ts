@@ -1,6 +1,7 @@
-// The debugger in a real browser: serve build/, open /debug for gpt-small in chromium, time each step to its painted frame.
+// The app in a real browser: serve build/, open /debug for gpt-small in chromium and time each step to its painted frame;
+// open /attention and time a text change to the whole grid painted.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Page } from '@playwright/test';
@@ -117,6 +118,61 @@ async function caseRows(page: Page, base: string, name: string, query: string, l
 	];
 }
 
+/**
+ * Set the explorer's text (an input event, as typing does), then take the time when a message posted in the first
+ * frame after the grid reports all its maps painted for that text arrives: after that frame's paint.
+ */
+const TEXT_SCRIPT = `(async (texts) => {
+	const area = document.querySelector('textarea');
+	const grid = document.querySelector('[data-testid=attention-grid]');
+	const ch = new MessageChannel();
+	const frame = () => new Promise((r) => requestAnimationFrame(r));
+	const times = [];
+	for (const text of texts) {
+		await frame();
+		await frame();
+		times.push(await new Promise((resolve) => {
+			const t0 = performance.now();
+			const done = () => requestAnimationFrame(() => {
+				ch.port1.onmessage = () => resolve(performance.now() - t0);
+				ch.port2.postMessage(0);
+			});
+			const seen = new MutationObserver(() => {
+				if (grid.getAttribute('data-drawn') !== text + '|forward|headSize') return;
+				seen.disconnect();
+				done();
+			});
+			seen.observe(grid, { attributes: true, attributeFilter: ['data-drawn'] });
+			area.value = text;
+			area.dispatchEvent(new Event('input', { bubbles: true }));
+		}));
+	}
+	return times;
+})`;
+
+/** Windows of 32 characters of tinyshakespeare (gpt-small's block), each a different text. */
+function texts(n: number): string[] {
+	const data = readFileSync('static/data/tinyshakespeare.txt', 'utf8');
+	return Array.from({ length: n }, (_, i) => data.slice(1000 + 97 * i, 1000 + 97 * i + 32));
+}
+
+async function attentionRows(page: Page, base: string, log: (line: string) => void): Promise<BenchRow[]> {
+	const t0 = performance.now();
+	await page.goto(`${base}/attention`);
+	await page.locator('[data-testid=attention-grid]:not([data-drawn=""])').waitFor({ timeout: 60_000 });
+	const loadMs = performance.now() - t0;
+	await page.waitForTimeout(300);
+	const times = (await page.evaluate(`${TEXT_SCRIPT}(${JSON.stringify(texts(STEPS / 2))})`)) as number[];
+	const med = quantile(times, 0.5);
+	const max = Math.max(...times);
+	log(`gpt-small /attention: load ${loadMs.toFixed(0)} ms; text change to the 4×4 grid painted (T = 32): median ${med.toFixed(0)} ms, p90 ${quantile(times, 0.9).toFixed(0)} ms, max ${max.toFixed(0)} ms`);
+	const row = (group: string, ms: number, note: string): BenchRow => ({ suite: 'browser', group, name: 'gpt-small, T = 32', ms, note });
+	return [
+		row('open /attention (chromium)', loadMs, 'fetch the checkpoint, restore it, run, paint 16 maps'),
+		{ ...row('text change to grid painted', med, `max ${max.toFixed(0)} ms over ${times.length} texts; budget 300 ms`), msMin: Math.min(...times) }
+	];
+}
+
 export const browserBench: Bench = {
 	name: 'browser',
 	async run(log) {
@@ -136,6 +192,7 @@ export const browserBench: Bench = {
 			const base = `http://127.0.0.1:${port}`;
 			const rows = await caseRows(page, base, 'blocks collapsed', 'preset=gpt-small&seed=42', log);
 			rows.push(...(await caseRows(page, base, 'all blocks expanded', `preset=gpt-small&seed=42&open=${ALL_BLOCKS}`, log)));
+			rows.push(...(await attentionRows(page, base, log)));
 			return rows;
 		} finally {
 			await browser.close();

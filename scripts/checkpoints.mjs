@@ -11,12 +11,18 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CHECKPOINT_PRESETS = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small'];
 export const CHECKPOINT_SEED = 42;
 
-/** The argument list of the CLI's train command for one preset. */
+/**
+ * The argument list of the CLI's train command for one preset.
+ * @param {string} name
+ */
 export function trainArgs(name) {
 	return ['--import', 'tsx', 'src/cli/makemore.ts', 'train', '--model', name, '--seed', String(CHECKPOINT_SEED), '--out', join('static', 'checkpoints', `${name}.safetensors`)];
 }
 
-/** Parse `[NAME…] [--jobs N]`; unknown names and a bad --jobs are errors that say what to pass. */
+/**
+ * Parse `[NAME…] [--jobs N]`; unknown names and a bad --jobs are errors that say what to pass.
+ * @param {string[]} argv
+ */
 export function parseArgs(argv) {
 	const names = [];
 	let jobs = 1;
@@ -30,6 +36,10 @@ export function parseArgs(argv) {
 	return { names: names.length ? names : CHECKPOINT_PRESETS, jobs };
 }
 
+/**
+ * @param {string} name
+ * @returns {Promise<void>}
+ */
 function trainOne(name) {
 	return new Promise((done, fail) => {
 		const t0 = Date.now();

@@ -156,10 +156,24 @@ test('debugs a trained checkpoint loaded from a file', async ({ page }) => {
 	const expected = createSession({ preset: 'mlp', seed: 42, batch: 4 }, names, { name: 'mlp.safetensors', bytes });
 	await open(page, 'preset=mlp&seed=42&batch=4');
 	await page.getByLabel('Load checkpoint').setInputFiles({ name: 'mlp.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
-	await expect(page.getByTestId('weights')).toHaveText('weights: checkpoint mlp.safetensors (10 steps)');
+	await expect(page.getByTestId('weights')).toHaveText('checkpoint mlp.safetensors (10 steps)');
 	await expect(page.getByText(`loss ${expected.loss.toFixed(4)}`)).toBeVisible();
-	await page.getByRole('button', { name: 'Use fresh weights' }).click();
-	await expect(page.getByTestId('weights')).toHaveText('weights: fresh (seed 42)');
+	await page.getByLabel('Weights').selectOption('fresh');
+	await expect(page.getByTestId('weights')).toHaveText('fresh (seed 42)');
+});
+
+test('trained weights: the picker loads the shipped checkpoint, the link says so, and a reload keeps it', async ({ page }) => {
+	const { restoreModel } = await import('../../src/lib/train/checkpoint');
+	const bytes = new Uint8Array(readFileSync('static/checkpoints/mlp-bn.safetensors'));
+	const expected = createSession({ preset: 'mlp-bn', seed: 42, batch: 4, weights: 'trained' }, text('mlp-bn'), { name: 'mlp-bn.safetensors', bytes });
+	await open(page, 'preset=mlp-bn&seed=42&batch=4');
+	await page.getByLabel('Weights').selectOption('trained');
+	await expect(page.getByTestId('weights')).toHaveText(`checkpoint mlp-bn.safetensors (${restoreModel(bytes).config.steps} steps)`);
+	await expect(page.getByText(`loss ${expected.loss.toFixed(4)}`)).toBeVisible();
+	await expect(page).toHaveURL(/weights=trained/);
+	await page.reload();
+	await expect(page.getByLabel('Weights')).toHaveValue('trained');
+	await expect(page.getByText(`loss ${expected.loss.toFixed(4)}`)).toBeVisible();
 });
 
 test('gpt-small: step over a collapsed block, reload the deep link, step into the next block', async ({ page }) => {

@@ -1,0 +1,111 @@
+// The attention explorer as a learner uses it: the shipped gpt-small on a text, every head's map, the value under the
+// pointer and the keyboard, the backward grid, links into the debugger and back, and a deep link reloaded.
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_TEXT } from '../../src/lib/state/attention-url';
+import { restoreModel } from '../../src/lib/train/checkpoint';
+import { attentionFromTrace, recordRun, type AttentionMaps } from '../../src/lib/viz/attention';
+
+const SHOTS = 'test-results/screens';
+
+/** The engine's maps for the shipped gpt-small on a text: what the page must show. */
+function engineMaps(text: string): AttentionMaps {
+	const { model, vocab, config } = restoreModel(new Uint8Array(readFileSync('static/checkpoints/gpt-small.safetensors')));
+	const { trace, loss } = recordRun(model, vocab.encode(text));
+	return attentionFromTrace(trace, { nLayer: Number(config.nLayer), nHead: Number(config.nHead), nEmbd: Number(config.nEmbd), blockSize: config.blockSize }, text, loss);
+}
+
+const fixed4 = (v: number) => v.toFixed(4).replace('-', '−');
+
+async function open(page: Page, query = ''): Promise<void> {
+	await page.goto(`/attention${query ? `?${query}` : ''}`);
+	await expect(page.getByTestId('attention-grid')).not.toHaveAttribute('data-drawn', '', { timeout: 30_000 });
+}
+
+/** Hover cell (row, col) of a map canvas, from the layout the canvas carries. */
+async function hoverCell(canvas: Locator, row: number, col: number): Promise<void> {
+	const [cell, left, top] = await Promise.all(['data-cell', 'data-left', 'data-top'].map(async (a) => Number(await canvas.getAttribute(a))));
+	await canvas.hover({ position: { x: left + (col + 0.5) * cell, y: top + (row + 0.5) * cell } });
+}
+
+const readout = (page: Page) => page.getByTestId('readout');
+
+test('every head of the shipped gpt-small; the value under the pointer and the keyboard cursor is the engine’s', async ({ page }) => {
+	await page.setViewportSize({ width: 1440, height: 900 });
+	const maps = engineMaps(DEFAULT_TEXT);
+	const T = maps.T;
+	await open(page);
+	await expect(page.getByTestId('model-info')).toContainText('gpt-small.safetensors: 4 layers × 4 heads, trained 5000 steps');
+	await expect(page.locator('[data-map]')).toHaveCount(maps.nLayer * maps.nHead);
+	await expect(page.getByTestId('model-info')).toContainText(`loss on this text ${maps.loss!.toFixed(4)}`);
+
+	const canvas = page.locator('[data-map="2-1"] canvas');
+	await hoverCell(canvas, 20, 7);
+	const w = maps.heads[2 * 4 + 1].weights;
+	await expect(readout(page)).toContainText('layer 2 · head 1 · query 20');
+	await expect(page.getByTestId('readout-value')).toHaveText(fixed4(w[20 * T + 7]));
+	await hoverCell(canvas, 3, 9);
+	await expect(page.getByTestId('readout-value')).toHaveText('0.0000');
+	await expect(readout(page)).toContainText('masked');
+
+	// the keyboard: focus a map, arrows move the cell, Shift+arrows the map, Enter enlarges it
+	await page.mouse.move(0, 0);
+	await page.locator('[data-map="0-0"] button').focus();
+	for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowRight', 'Shift+ArrowRight', 'Shift+ArrowDown']) await page.keyboard.press(key);
+	await expect(readout(page)).toContainText('layer 1 · head 1 · query 3');
+	await expect(page.getByTestId('readout-value')).toHaveText(fixed4(maps.heads[1 * 4 + 1].weights[3 * T + 1]));
+	await expect(page.locator('[data-map="1-1"] button')).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(page.getByRole('heading', { name: 'Layer 1 · head 1: attention weights' })).toBeVisible();
+	await expect(page).toHaveURL(/layer=1&head=1/);
+});
+
+test('backward: the grid shows ∂L/∂weights, the engine’s gradients', async ({ page }) => {
+	const maps = engineMaps(DEFAULT_TEXT);
+	const T = maps.T;
+	await open(page);
+	await page.getByLabel('backward: ∂L/∂weights').check();
+	await expect(page.getByTestId('attention-grid')).toHaveAttribute('data-drawn', `${DEFAULT_TEXT}|backward|headSize`);
+	await hoverCell(page.locator('[data-map="3-2"] canvas'), 25, 11);
+	await expect(readout(page)).toContainText('∂L/∂weight');
+	await expect(page.getByTestId('readout-value')).toHaveText(fixed4(maps.heads[3 * 4 + 2].gradWeights![25 * T + 11]));
+	await expect(page).toHaveURL(/phase=backward/);
+});
+
+test('a map links into the debugger at its head’s softmax gradient, and the debugger links back', async ({ page }) => {
+	await page.setViewportSize({ width: 1440, height: 900 });
+	await open(page, `ckpt=gpt-small&text=${encodeURIComponent('ROMEO:\nBut soft')}&layer=0&head=0&phase=backward`);
+	await page.locator('[data-map="2-3"]').getByRole('link', { name: 'debugger' }).click();
+	await expect(page).toHaveURL(/\/debug\?.*phase=backward&step=\d+/, { timeout: 30_000 });
+	await expect(page.getByTestId('inspector-title')).toHaveText('softmax');
+	await expect(page.getByText('blocks.2.sa.heads.3', { exact: true })).toBeVisible();
+	await expect(page.getByLabel('Weights')).toHaveValue('trained');
+	await page.getByTestId('explorer-link').click();
+	await expect(page).toHaveURL(/\/attention\?.*layer=2&head=3&phase=backward/);
+	await expect(page.getByRole('heading', { name: 'Layer 2 · head 3: ∂L/∂weights' })).toBeVisible({ timeout: 30_000 });
+	await expect(page.getByLabel('Text to run the model on')).toHaveValue('ROMEO:\nBut soft');
+});
+
+test('a deep link reloads to the same view; a text the model cannot read is explained', async ({ page }) => {
+	const query = `ckpt=gpt-small&text=${encodeURIComponent('To be, or not')}&layer=3&head=2&phase=forward&scale=none`;
+	await open(page, query);
+	await expect(page.getByRole('heading', { name: 'Layer 3 · head 2: what-if weights' })).toBeVisible();
+	await expect(page.getByLabel('none (×1)')).toBeChecked();
+	await page.reload();
+	await expect(page.getByTestId('attention-grid')).not.toHaveAttribute('data-drawn', '', { timeout: 30_000 });
+	await expect(page.getByRole('heading', { name: 'Layer 3 · head 2: what-if weights' })).toBeVisible();
+	await expect(page).toHaveURL(new RegExp(query.replace(/[+?]/g, '\\$&')));
+	await page.getByLabel('Text to run the model on').fill('naïve');
+	await expect(page.getByRole('alert')).toContainText("'ï' is not in the model's vocabulary");
+});
+
+for (const [width, height] of [[1440, 900], [1920, 1080]]) {
+	test(`screenshot of the grid at ${width}×${height}`, async ({ page }) => {
+		await page.setViewportSize({ width, height });
+		await open(page, 'ckpt=gpt-small&text=First+Citizen%3A%0ABefore+we+proceed&layer=2&head=1&phase=forward');
+		await hoverCell(page.locator('[data-map="2-1"] canvas'), 26, 21);
+		await page.screenshot({ path: `${SHOTS}/attention-${width}.png` });
+		// UPDATE_SCREENSHOTS=1 refreshes the README's pictures
+		if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `static/screenshots/attention-${width}x${height}.png` });
+	});
+}
