@@ -60,6 +60,22 @@ export function magnitudeScale(lo: number, hi: number): (m: number) => Rgb {
 	return (m: number) => ramp(SEQUENTIAL, (Math.log10(Math.max(m, 1e-30)) - a) / (b - a));
 }
 
+/** One RGBA pixel per cell of a rows × cols matrix, row-major (for an ImageData scaled up into cells). */
+export function cellPixels(rows: number, cols: number, colourAt: (r: number, c: number) => Rgb): Uint8ClampedArray<ArrayBuffer> {
+	const px = new Uint8ClampedArray(rows * cols * 4);
+	for (let r = 0; r < rows; r++) {
+		for (let c = 0; c < cols; c++) {
+			const [R, G, B] = colourAt(r, c);
+			const o = (r * cols + c) * 4;
+			px[o] = R;
+			px[o + 1] = G;
+			px[o + 2] = B;
+			px[o + 3] = 255;
+		}
+	}
+	return px;
+}
+
 export function rgbCss([r, g, b]: Rgb): string {
 	return `rgb(${r},${g},${b})`;
 }

@@ -1,7 +1,7 @@
 // Painting one matrix on a canvas: cells as one pixel each scaled up, the masked future hatched grey, whole labels,
 // the hovered row and the cursor outlined. Layout and colours come from viz/.
 import { labelled, type MatrixLayout } from '$lib/viz/attention-layout';
-import { divergingScale, unitScale, type Rgb } from '$lib/viz/colour';
+import { cellPixels, divergingScale, unitScale, type Rgb } from '$lib/viz/colour';
 
 export interface MatrixPaint {
 	values: ArrayLike<number>;
@@ -39,18 +39,14 @@ function hatch(ctx: CanvasRenderingContext2D, dpr: number): CanvasPattern | null
 
 function cells(p: MatrixPaint, l: MatrixLayout): OffscreenCanvas {
 	const colour = p.kind === 'unit' ? unitScale : divergingScale(p.limit);
-	const img = new ImageData(l.cols, l.rows);
-	for (let r = 0; r < l.rows; r++) {
-		for (let c = 0; c < l.cols; c++) {
+	const img = new ImageData(
+		cellPixels(l.rows, l.cols, (r, c) => {
 			const v = p.values[r * l.cols + c];
-			const [R, G, B] = (p.causal && c > r) || !Number.isFinite(v) ? MASKED : colour(v);
-			const o = (r * l.cols + c) * 4;
-			img.data[o] = R;
-			img.data[o + 1] = G;
-			img.data[o + 2] = B;
-			img.data[o + 3] = 255;
-		}
-	}
+			return (p.causal && c > r) || !Number.isFinite(v) ? MASKED : colour(v);
+		}),
+		l.cols,
+		l.rows
+	);
 	const off = new OffscreenCanvas(l.cols, l.rows);
 	off.getContext('2d')!.putImageData(img, 0, 0);
 	return off;
