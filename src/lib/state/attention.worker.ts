@@ -24,6 +24,9 @@ const api: AttentionApi = {
 			nLayer: numberOf(c.nLayer), nHead: numberOf(c.nHead), nEmbd: numberOf(c.nEmbd), vocab: c.vocab, data: typeof c.data === 'string' ? c.data : 'shakespeare'
 		};
 		loaded = { restored, info };
+		// NOTE: a few runs at full length let the JIT compile the model's ops before the learner types (the first runs are several times slower)
+		const warm = restored.vocab.encode(c.vocab.slice(0, 1).repeat(c.blockSize));
+		for (let i = 0; i < 3; i++) attentionFromTrace(recordRun(restored.model, warm).trace, info, c.vocab.slice(0, 1).repeat(c.blockSize), null);
 		return info;
 	},
 

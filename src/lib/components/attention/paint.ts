@@ -19,19 +19,25 @@ export interface MatrixPaint {
 const MASKED: Rgb = [226, 226, 230];
 const HATCH = '#9a9aa6';
 
-/** A 6 × 6 tile of a diagonal line: the masked future's hatching. */
+const tiles = new Map<number, OffscreenCanvas>();
+
+/** A 6 × 6 tile of a diagonal line (made once per pixel ratio): the masked future's hatching. */
 function hatch(ctx: CanvasRenderingContext2D, dpr: number): CanvasPattern | null {
 	const size = Math.max(6, Math.round(6 * dpr));
-	const tile = new OffscreenCanvas(size, size);
-	const t = tile.getContext('2d')!;
-	t.fillStyle = `rgb(${MASKED.join(',')})`;
-	t.fillRect(0, 0, size, size);
-	t.strokeStyle = HATCH;
-	t.lineWidth = Math.max(1, dpr);
-	t.beginPath();
-	t.moveTo(0, size);
-	t.lineTo(size, 0);
-	t.stroke();
+	let tile = tiles.get(size);
+	if (!tile) {
+		tile = new OffscreenCanvas(size, size);
+		const t = tile.getContext('2d')!;
+		t.fillStyle = `rgb(${MASKED.join(',')})`;
+		t.fillRect(0, 0, size, size);
+		t.strokeStyle = HATCH;
+		t.lineWidth = Math.max(1, dpr);
+		t.beginPath();
+		t.moveTo(0, size);
+		t.lineTo(size, 0);
+		t.stroke();
+		tiles.set(size, tile);
+	}
 	const p = ctx.createPattern(tile, 'repeat');
 	p?.setTransform(new DOMMatrix().scale(1 / dpr));
 	return p;
