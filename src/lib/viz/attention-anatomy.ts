@@ -44,7 +44,8 @@ export function anatomyStages(h: HeadMaps, T: number, headSize: number, nEmbd: n
 		matrix('scaled', `scaled by ${f.toPrecision(3)}`, `q · kᵀ × ${w.whatIf ? SCALE_LABEL[scale] : 'the model’s factor'}`, w.scaled, 'text', 'diverging', false),
 		matrix('masked', 'masked', 'future → −∞', w.whatIf ? masked(w.scaled, T) : h.masked, 'text', 'diverging', true),
 		matrix('weights', w.whatIf ? 'softmax (what-if)' : 'softmax: the weights', 'softmax over each row', w.weights, 'text', 'unit', true),
-		matrix('out', 'out', 'weights · v', h.out, 'channel', 'diverging', false)
+		// the output is the model's own: a what-if changes only the weights shown above it
+		matrix('out', 'out', w.whatIf ? 'the model’s weights · v' : 'weights · v', h.out, 'channel', 'diverging', false)
 	];
 	if (phase === 'backward' && h.gradWeights && h.gradScores) {
 		stages.push(matrix('gradWeights', '∂L/∂weights', 'from weights · v: ∂L/∂out · vᵀ', h.gradWeights, 'text', 'diverging', true));
