@@ -1,9 +1,10 @@
 // `makemore train`: build a preset's model, train it with a progress bar, evaluate train/val, save the checkpoint.
 import { SingleBar } from 'cli-progress';
 import { Generator, type Optimizer } from '../lib/engine/index';
-import { detectFormat, exampleCount, prepareData, sampleBatch, type Dataset } from '../lib/data/index';
-import { createModel, getPreset, isPresetName, PRESET_NAMES, type LanguageModel, type Preset } from '../lib/models/index';
+import { detectFormat, exampleCount, prepareData, type Dataset } from '../lib/data/index';
+import { createModel, isPresetName, PRESET_NAMES, type LanguageModel, type Preset } from '../lib/models/index';
 import { checkpointConfig, saveModel } from '../lib/train/checkpoint';
+import { batchGenerator, presetSchedule } from '../lib/train/schedule';
 import { evaluate, makeOptimizer, startLoop, type LoopRun, type Progress } from '../lib/train/trainer';
 import { dataLabel, fmt, loadCheckpoint, readText, resolveData, UserError, writeOutput } from './io';
 import { dataFor, loadWith } from './use';
@@ -25,17 +26,10 @@ export interface TrainOptions {
 /** At most this many text windows estimate the train loss at the end (gpt.py estimates it from 200 batches). */
 const TRAIN_EVAL_WINDOWS = 4000;
 
-/**
- * The preset with the command's overrides. A shorter run keeps the lecture's schedule in proportion: the decay
- * step scales with the steps (100k of 200k → 5k of 10k), and a new lr scales the rate after the decay too.
- */
+/** The preset with the command's overrides (see presetSchedule); an unknown model is the user's error. */
 export function schedule(name: string, o: Pick<TrainOptions, 'steps' | 'batchSize' | 'lr'>): Preset {
 	if (!isPresetName(name)) throw new UserError(`unknown model '${name}': choose one of ${PRESET_NAMES.join(', ')}`);
-	const p = getPreset(name);
-	const steps = o.steps ?? p.steps;
-	const lr = o.lr ?? p.lr;
-	const decay = p.lrDecayAt !== undefined && p.lrAfter !== undefined ? { lrDecayAt: Math.round((p.lrDecayAt * steps) / p.steps), lrAfter: (p.lrAfter * lr) / p.lr } : {};
-	return getPreset(name, { steps, lr, batchSize: o.batchSize ?? p.batchSize, ...decay } as Partial<Preset>);
+	return presetSchedule(name, o);
 }
 
 function loadData(preset: Preset, data: string, seed: number): Dataset {
@@ -165,8 +159,7 @@ export async function train(o: TrainOptions): Promise<string> {
 	const bar = progressReporter(preset.steps, done, !!o.quiet);
 	const progressEvery = Math.max(1, Math.min(50, Math.floor(preset.steps / 200)));
 	// a resumed run draws the batches an uninterrupted one would: the generator skips the ones already trained on
-	const generator = new Generator(start.seed + 1);
-	for (let i = 0; i < done; i++) sampleBatch(ds, 'train', preset.batchSize, generator);
+	const generator = batchGenerator(start.seed, ds, preset.batchSize, done);
 	const run = startLoop({
 		model, optimizer, data: ds, steps: preset.steps - done, batchSize: preset.batchSize, generator,
 		onProgress: (p) => bar.update({ ...p, step: done + p.step }), progressEvery
