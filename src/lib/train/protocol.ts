@@ -99,10 +99,12 @@ export type TrainEvent =
 
 /** The worker's methods (Comlink turns each into a promise on the page). */
 export interface TrainerApi {
-	/** Build the run (fresh or resumed) and start training; events arrive through `onEvent`. */
-	start(req: StartRequest, onEvent: (e: TrainEvent) => void): Promise<StartInfo>;
-	pause(): Promise<void>;
+	/** Build the run (fresh weights, or its saved state), paused; its events arrive through `onEvent`. */
+	open(req: StartRequest, onEvent: (e: TrainEvent) => void): Promise<StartInfo>;
+	/** Train (the first time: start), reporting progress, until done, paused or stopped. */
 	resume(): Promise<void>;
+	/** Stop after the step in progress and save. */
+	pause(): Promise<void>;
 	/** Stop for good: the final val loss, a save, status 'stopped'. */
 	stop(): Promise<void>;
 	/** Samples from the current weights (also the temperature of the automatic ones from now on). */

@@ -2,7 +2,7 @@
 // and probes that see the same activations and gradients as a hand-written forward with retained gradients.
 import { describe, expect, it } from 'vitest';
 import { backward, crossEntropy, Generator, tensor, Tensor } from '$lib/engine';
-import { createModel, getPreset } from '$lib/models';
+import { createModel, getPreset, type SequentialModel } from '$lib/models';
 import { layerDiagnostics, RatioHistory, saturation, weightRatios, withProbes, BINS, type WeightRatio } from '$lib/train/diagnostics';
 import { summarizeCurve } from '$lib/train/curve';
 import { makeOptimizer, trainStep } from '$lib/train/trainer';
@@ -59,7 +59,7 @@ describe('withProbes', () => {
 		// the same forward by hand, through the layers, keeping the tanh output's gradient
 		let x = batch.x;
 		let h: Tensor | null = null;
-		for (const [i, layer] of b.layers.entries()) {
+		for (const [i, layer] of (b as SequentialModel).layers.entries()) {
 			x = layer.call(x);
 			if (i === 4) h = x.retainGrad();
 		}
@@ -71,7 +71,7 @@ describe('withProbes', () => {
 		expect(Array.from(probes[0].out)).toEqual(Array.from(h!.values()));
 		expect(Array.from(probes[0].grad!)).toEqual(Array.from(h!.grad!.values()));
 		// the patched forward is gone after the step
-		expect(Object.hasOwn(a.layers[4], 'forward')).toBe(false);
+		expect(Object.hasOwn((a as SequentialModel).layers[4], 'forward')).toBe(false);
 	});
 });
 
