@@ -23,15 +23,18 @@ export function summarizeCurve(losses: ArrayLike<number>, n: number, buckets = 4
 	for (let from = 0; from < n; from += width) {
 		const to = Math.min(n, from + width);
 		let sum = 0;
+		let count = 0;
 		let min = Infinity;
 		let max = -Infinity;
 		for (let i = from; i < to; i++) {
 			const v = losses[i];
+			if (!Number.isFinite(v)) continue; // an imported checkpoint's steps have no recorded loss (NaN)
 			sum += v;
+			count++;
 			if (v < min) min = v;
 			if (v > max) max = v;
 		}
-		points.push({ from: from + 1, to, mean: sum / (to - from), min, max, smooth: NaN });
+		if (count) points.push({ from: from + 1, to, mean: sum / count, min, max, smooth: NaN });
 	}
 	// a window of about n/50 steps, ±k buckets (the lecture averages windows of 1,000 of its 200,000 steps)
 	const k = Math.max(1, Math.round(n / 50 / width / 2));

@@ -1,6 +1,6 @@
 // Lecture 3's diagnostics: per tanh/ReLU layer the activation and gradient histograms, saturated and dead shares;
 // per 2-D weight the gradient:data and update:data ratios over time. Pure: the training worker computes them.
-import { ReLU, Tanh, type Module, type Tensor } from '../engine/index';
+import { record, ReLU, Tanh, type Module, type Tensor } from '../engine/index';
 import { spreadRatio, type SpreadRatio } from '../viz/ratios';
 import { histogram, tensorStats } from '../viz/summarize';
 
@@ -61,30 +61,24 @@ export function nonlinearLayers(model: Module<never[], unknown>): { layer: strin
 }
 
 /**
- * Run `fn` (a training step) with every tanh/ReLU layer's output copied and its gradient kept, like the lecture's
- * `layer.out.retain_grad()`. The step's numbers are the same as without: the layers compute as before, and a kept
- * gradient is a copy of the one that flows on.
+ * Run `fn` (a training step) recorded, and read each tanh/ReLU layer's output and the gradient that reached it from the
+ * trace (what the lecture gets with `layer.out.retain_grad()`). Recording copies values and changes no number (the
+ * debugger records this same step), so the run goes on exactly as unrecorded.
  */
 export function withProbes<T>(model: Module<never[], unknown>, fn: () => T): { result: T; probes: Probe[] } {
-	const seen: { probe: Probe; out: Tensor }[] = [];
-	const layers = nonlinearLayers(model);
-	for (const { layer, module, kind } of layers) {
-		const own = module.forward;
-		// NOTE: an instance property shadows the class's forward for this step only (deleted below); Module.call uses it
-		(module as { forward: (x: Tensor) => Tensor }).forward = (x: Tensor) => {
-			const out = own.call(module, x).retainGrad();
-			// copied now: once the step has read its loss, its activations' storage is recycled
-			seen.push({ probe: { layer, kind, shape: [...out.shape], out: Float32Array.from(out.values()), grad: null }, out });
-			return out;
-		};
+	const kinds = new Map(nonlinearLayers(model).map((l) => [l.layer, l.kind]));
+	const { result, trace } = record(fn);
+	const gradOf = new Map<number, number>();
+	for (const n of trace.nodes) if (n.phase === 'backward' && n.of !== undefined) gradOf.set(n.of, n.inputs[0]);
+	const probes: Probe[] = [];
+	for (const n of trace.nodes) {
+		const kind = kinds.get(n.scope);
+		if (n.phase !== 'forward' || kind === undefined || n.op !== kind) continue;
+		const out = trace.tensors[n.output];
+		const g = gradOf.get(n.id);
+		probes.push({ layer: n.scope, kind, shape: [...out.shape], out: Float32Array.from(out.values), grad: g !== undefined ? Float32Array.from(trace.tensors[g].values) : null });
 	}
-	try {
-		const result = fn();
-		for (const s of seen) s.probe.grad = s.out.grad ? Float32Array.from(s.out.grad.values()) : null;
-		return { result, probes: seen.map((s) => s.probe) };
-	} finally {
-		for (const { module } of layers) Reflect.deleteProperty(module, 'forward');
-	}
+	return { result, probes };
 }
 
 /** A histogram as densities at bin centres. */

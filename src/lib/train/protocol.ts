@@ -6,7 +6,7 @@ import type { RunConfig } from './run-config';
 
 export type RunStatus = 'running' | 'paused' | 'stopped' | 'done';
 
-/** A validation loss: the whole val split (names), or an estimate on evenly spaced windows (text) until the end. */
+/** A validation loss: an estimate on evenly spaced rows of the val split while training, the whole split at the end. */
 export interface ValPoint {
 	step: number;
 	loss: number;

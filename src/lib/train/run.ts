@@ -1,7 +1,7 @@
 // A training run taken one step at a time on the CLI's loop (startLoop → trainStep), with what the training view shows
 // on its cadence: validation losses, lecture 3's diagnostics, samples. Pure: the training worker drives it.
 import { AdamW, Generator, type Optimizer, type Tensor } from '../engine/index';
-import { prepareData, sampleBatch, type Batch, type Dataset } from '../data/index';
+import { exampleCount, prepareData, sampleBatch, type Batch, type Dataset } from '../data/index';
 import { buildModel, type LanguageModel, type Preset } from '../models/index';
 import { applyBadInit } from './bad-init';
 import { finalLosses, restoreModel, runConfig, saveModel } from './checkpoint';
@@ -11,15 +11,18 @@ import { checkpointPreset, resolvePreset, type RunConfig } from './run-config';
 import { batchGenerator } from './schedule';
 import { evaluate, makeOptimizer, sample, startLoop, type LoopRun } from './trainer';
 
-/** Text models estimate the val loss on this many evenly spaced windows while training (the whole split at the end). */
-const VAL_WINDOWS = 256;
+/** While training, the val loss is estimated on this many evenly spaced rows (names: examples; text: windows); the whole split at the end. */
+const VAL_ROWS = { names: 4096, text: 256 } as const;
 
-/** Steps between validation losses, diagnostics and samples, for a run of `steps`. */
+/**
+ * Steps between validation losses, diagnostics and samples, for a run of `steps`: each costs a few steps' time, so a
+ * long run spaces them out (200,000 steps: every 5,000, 1,000 and 2,000) and the worker keeps the CLI's speed.
+ */
 export function cadence(steps: number): StartInfo['every'] {
 	return {
 		val: Math.max(100, Math.round(steps / 40)),
-		diagnostics: Math.max(10, Math.round(steps / 200)),
-		samples: Math.max(50, Math.min(500, Math.round(steps / 20)))
+		diagnostics: Math.max(50, Math.round(steps / 200)),
+		samples: Math.max(50, Math.min(2000, Math.round(steps / 20)))
 	};
 }
 
@@ -78,7 +81,7 @@ export class TrainingRun {
 		this.temperature = temperature;
 		this.every = cadence(p.steps);
 		this.weights = weights2d(this.model);
-		this.ratios = state?.ratios ? RatioHistory.from(state.ratios) : new RatioHistory(this.weights.map(([n]) => n), Math.max(1, Math.round(this.every.diagnostics / 10)));
+		this.ratios = state?.ratios ? RatioHistory.from(state.ratios) : new RatioHistory(this.weights.map(([n]) => n), Math.max(5, Math.round(this.every.diagnostics / 10)));
 		this.sampler = new Generator(config.seed + 2 + this.step);
 		const done = this.step;
 		this.loop = startLoop({
@@ -134,18 +137,19 @@ export class TrainingRun {
 		return !this.finished;
 	}
 
-	/** The val loss now (recorded with the run's points): text models estimate it on VAL_WINDOWS windows unless `full`. */
+	/** The val loss now (kept with the run's points): an estimate on evenly spaced rows (VAL_ROWS), or the whole split. */
 	validate(estimate: boolean): ValPoint {
-		const rows = estimate && this.ds.format === 'text' ? VAL_WINDOWS : Infinity;
-		const point = { step: this.step, loss: evaluate(this.model, this.ds, 'val', rows).loss, estimate: rows !== Infinity };
+		const rows = estimate ? VAL_ROWS[this.ds.format] : Infinity;
+		const r = evaluate(this.model, this.ds, 'val', rows);
+		const point = { step: this.step, loss: r.loss, estimate: r.examples < exampleCount(this.ds, 'val') };
 		this.vals = [...this.vals.filter((v) => v.step !== point.step), point];
 		return point;
 	}
 
-	/** Names (10 of them) or a passage of 150 characters from the current weights. */
+	/** Names (10 of them) or a passage of 100 characters from the current weights. */
 	sample(temperature: number): SampleSet {
 		this.temperature = temperature;
-		const n = this.ds.format === 'names' ? 10 : 150;
+		const n = this.ds.format === 'names' ? 10 : 100;
 		return { step: this.step, temperature, lines: sample(this.model, this.ds.vocab, this.ds.format, { n, temperature, generator: this.sampler }) };
 	}
 
