@@ -1,7 +1,8 @@
 // Records a debugging session off the main thread (gpt-small takes ~200 ms): fetch the dataset, build, record one step.
-import { createSession, dataset, datasetPath, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
+import { createSession, dataset, datasetPath, type CheckpointFile, type DebugSession, type GivenBatch, type SessionConfig } from '$lib/train/session';
 
-export type SessionRequest = { id: number; config: SessionConfig; checkpoint?: CheckpointFile };
+/** `text` (a browser run's own data) replaces the dataset's file; `batch` (a run's next batch) the seeded one. */
+export type SessionRequest = { id: number; config: SessionConfig; checkpoint?: CheckpointFile; text?: string; batch?: GivenBatch };
 export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string };
 
 const texts = new Map<string, Promise<string>>();
@@ -20,9 +21,9 @@ function text(path: string): Promise<string> {
 }
 
 self.onmessage = async (e: MessageEvent<SessionRequest>) => {
-	const { id, config, checkpoint } = e.data;
+	const { id, config, checkpoint, text: own, batch } = e.data;
 	try {
-		const session = createSession(config, await text(datasetPath(dataset(config))), checkpoint);
+		const session = createSession(config, own ?? (await text(datasetPath(dataset(config)))), checkpoint, batch);
 		// hand the tensors' buffers over instead of copying them
 		const buffers = new Set<ArrayBuffer>();
 		for (const t of Object.values(session.trace.tensors)) buffers.add(t.values.buffer as ArrayBuffer);

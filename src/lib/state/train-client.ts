@@ -4,8 +4,8 @@ import * as Comlink from 'comlink';
 import { resolve } from '$app/paths';
 import type { RunRecord } from '$lib/store/runs';
 import type { TrainerApi } from '$lib/train/protocol';
-import type { RunConfig } from '$lib/train/run-config';
-import { datasetPath } from '$lib/train/session';
+import { checkpointPreset, type RunConfig } from '$lib/train/run-config';
+import { datasetPath, PRESETS, type Preset } from '$lib/train/session';
 
 let api: Comlink.Remote<TrainerApi> | null = null;
 
@@ -43,8 +43,14 @@ export function runName(c: RunConfig, existing: RunRecord[]): string {
 
 /** The debugger's link to a run's step (and a layer to select): `/debug?preset=…&run=ID&runstep=N[&layer=…]`. */
 export function debugHref(config: RunConfig, runId: string, step: number, layer?: string): string {
-	const q = new URLSearchParams({ preset: config.preset, run: runId, runstep: String(step) });
+	// a bad-init mlp-bn run is lecture 2's mlp: the debugger rebuilds the checkpoint's own model
+	const q = new URLSearchParams({ preset: checkpointPreset(config), run: runId, runstep: String(step) });
 	if (config.data.source === 'builtin') q.set('dataset', config.data.name);
 	if (layer !== undefined) q.set('layer', layer);
 	return `${resolve('/debug')}?${q}`;
+}
+
+/** Whether the step debugger can record a run of this config (it knows the presets in session.ts's PRESETS). */
+export function debuggable(config: RunConfig): boolean {
+	return PRESETS.includes(checkpointPreset(config) as Preset);
 }

@@ -5,7 +5,8 @@ import type { RunRecord } from '$lib/store/runs';
 import { summarizeCurve } from '$lib/train/curve';
 import type { DiagnosticsSnapshot, Progress, RunState, RunStatus, SampleSet, StartInfo, TrainEvent, ValPoint } from '$lib/train/protocol';
 import type { RunConfig } from '$lib/train/run-config';
-import { builtinText, debugHref, trainerWorker } from './train-client';
+import { PRESETS } from '$lib/train/session';
+import { builtinText, debuggable, debugHref, trainerWorker } from './train-client';
 import { newRunId, runStore } from './train-runs.svelte';
 import type { UserData } from './train-setup.svelte';
 
@@ -146,6 +147,10 @@ export class TrainSession {
 	/** Pause, keep the current weights and batch in the store, and return the debugger's link to them. */
 	async debugLink(layer?: string): Promise<string | null> {
 		if (!this.runId || !this.config) return null;
+		if (!debuggable(this.config)) {
+			this.error = `the step debugger does not record ${this.config.preset} models yet: debug one of ${PRESETS.join(', ')}`;
+			return null;
+		}
 		if (this.status === 'running') await this.pause();
 		try {
 			const snap = await this.worker().debugSnapshot();

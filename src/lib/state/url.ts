@@ -16,9 +16,13 @@ export interface ViewState {
 	opened: string[];
 	closed: string[];
 	breakpoints: string[];
+	/** The browser training run (and its step) whose weights and batch are recorded, or null: fresh weights. */
+	run: { id: string; step: number } | null;
+	/** A module to select once recorded (a layer clicked in the training view's diagnostics). */
+	layer: string | null;
 }
 
-export const DEFAULT_VIEW: ViewState = { preset: 'mlp', dataset: 'names', seed: 42, batch: 4, at: null, selected: null, opened: [], closed: [], breakpoints: [] };
+export const DEFAULT_VIEW: ViewState = { preset: 'mlp', dataset: 'names', seed: 42, batch: 4, at: null, selected: null, opened: [], closed: [], breakpoints: [], run: null, layer: null };
 
 const PHASES: Phase[] = ['forward', 'backward', 'update'];
 
@@ -38,6 +42,8 @@ export function decodeView(search: string): ViewState {
 	const phase = q.get('phase') as Phase | null;
 	const step = int(q.get('step'), -1, 0, 1e9);
 	const dataset = q.get('dataset') as DatasetName | null;
+	const run = q.get('run');
+	const runStep = int(q.get('runstep'), -1, 0, 1e9);
 	return {
 		preset,
 		dataset: dataset && DATASETS.includes(dataset) ? dataset : defaultDataset(preset),
@@ -47,7 +53,9 @@ export function decodeView(search: string): ViewState {
 		selected: q.get('node'),
 		opened: list(q.get('open')),
 		closed: list(q.get('shut')),
-		breakpoints: list(q.get('bp'))
+		breakpoints: list(q.get('bp')),
+		run: run && runStep >= 0 ? { id: run, step: runStep } : null,
+		layer: q.get('layer')
 	};
 }
 
@@ -66,5 +74,10 @@ export function encodeView(v: ViewState): string {
 	if (v.opened.length) q.set('open', v.opened.join(','));
 	if (v.closed.length) q.set('shut', v.closed.join(','));
 	if (v.breakpoints.length) q.set('bp', v.breakpoints.join(','));
+	if (v.run) {
+		q.set('run', v.run.id);
+		q.set('runstep', String(v.run.step));
+	}
+	if (v.layer) q.set('layer', v.layer);
 	return q.toString();
 }

@@ -39,9 +39,10 @@ function ticks(scale: ScaleContinuousNumeric<number, number>, count: number, lab
 /** A colour per series (layers, weights), in order. */
 export const seriesColour = (i: number): string => schemeTableau10[i % schemeTableau10.length];
 
-/** A run's curve on the chart: the min–max band (the raw losses, faint) and the smoothed mean. */
+/** A run's curve on the chart: the raw losses (faint: bucket means, and the min–max band when buckets hold many steps), the smoothed mean. */
 export interface CurvePaths {
 	band: string;
+	raw: string;
 	smooth: string;
 	vals: { x: number; y: number; point: ValPoint }[];
 }
@@ -76,6 +77,7 @@ export function lossChart(main: Curve, steps: number, size: Size, compare: Curve
 	const mid = (p: CurvePoint) => x((p.from + p.to) / 2);
 	const paths = (c: Curve): CurvePaths => ({
 		band: area<CurvePoint>().x(mid).y0((p) => y(p.min)).y1((p) => y(p.max))(c.curve) ?? '',
+		raw: line<CurvePoint>().x(mid).y((p) => y(p.mean))(c.curve) ?? '',
 		smooth: line<CurvePoint>().x(mid).y((p) => y(p.smooth))(c.curve) ?? '',
 		vals: c.vals.map((point) => ({ x: x(point.step), y: y(point.loss), point }))
 	});
