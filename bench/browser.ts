@@ -1,9 +1,14 @@
 // The debugger in a real browser: serve build/, open /debug for gpt-small in chromium, time each step to its painted frame.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Page } from '@playwright/test';
+import { prepareData } from '../src/lib/data/index';
+import { Generator } from '../src/lib/engine/index';
+import { createModel } from '../src/lib/models/index';
+import { presetSchedule } from '../src/lib/train/schedule';
+import { makeOptimizer, trainLoop } from '../src/lib/train/trainer';
 import type { Bench, BenchRow } from './types';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -117,6 +122,57 @@ async function caseRows(page: Page, base: string, name: string, query: string, l
 	];
 }
 
+/** The CLI's training loop in this process (`makemore train`'s trainLoop) for `seconds`: steps per second of wall time. */
+function cliStepsPerSecond(preset: string, text: string, seconds: number): number {
+	const p = presetSchedule(preset, {});
+	const ds = prepareData(text, { format: p.format, blockSize: p.blockSize, seed: 42 });
+	const model = createModel(preset, ds.vocab.size, new Generator(42), p);
+	const optimizer = makeOptimizer(model, p);
+	const generator = new Generator(43);
+	const t0 = performance.now();
+	let steps = 0;
+	trainLoop({ model, optimizer, data: ds, steps: p.steps, batchSize: p.batchSize, generator, progressEvery: 50, onProgress: (pr) => ((steps = pr.step), performance.now() - t0 < seconds * 1000) });
+	return steps / ((performance.now() - t0) / 1000);
+}
+
+// NOTE: page code as a string (see STEP_SCRIPT): collect the main thread's long tasks (Chromium's 'longtask' entries)
+const LONGTASKS = `window.__longtasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });`;
+
+/**
+ * The training view's worker against the CLI's loop on mlp-bn's full schedule, interleaved (worker, CLI, worker, …):
+ * each side's best steps per second over `rounds`; and the longest main-thread task while the worker trains.
+ */
+async function trainingRows(page: Page, base: string, log: (line: string) => void, rounds = 3, seconds = 12): Promise<BenchRow[]> {
+	const text = readFileSync('static/data/names.txt', 'utf8');
+	const worker: number[] = [];
+	const cli: number[] = [];
+	let longest = 0;
+	for (let r = 0; r < rounds; r++) {
+		await page.goto(`${base}/train`);
+		await page.evaluate(LONGTASKS);
+		await page.getByRole('button', { name: 'Start training' }).click();
+		await page.getByTestId('run-status').filter({ hasText: 'running' }).waitFor();
+		await page.waitForTimeout(3000); // JIT warm-up, and the rate meter's window filling
+		const t0 = Number(await page.getByTestId('progress-text').getAttribute('data-step'));
+		const w0 = performance.now();
+		await page.waitForTimeout(seconds * 1000);
+		const t1 = Number(await page.getByTestId('progress-text').getAttribute('data-step'));
+		worker.push((t1 - t0) / ((performance.now() - w0) / 1000));
+		longest = Math.max(longest, ...((await page.evaluate('window.__longtasks')) as number[]), 0);
+		await page.getByRole('button', { name: 'Pause' }).click();
+		await page.getByTestId('run-status').filter({ hasText: 'paused' }).waitFor();
+		cli.push(cliStepsPerSecond('mlp-bn', text, seconds));
+		log(`mlp-bn round ${r + 1}: worker ${worker[r].toFixed(0)} steps/s, CLI loop ${cli[r].toFixed(0)} steps/s`);
+	}
+	const w = Math.max(...worker);
+	const c = Math.max(...cli);
+	log(`mlp-bn training: worker ${w.toFixed(0)} steps/s = ${((100 * w) / c).toFixed(0)}% of the CLI's ${c.toFixed(0)} (target ≥ 90%); longest main-thread task ${longest.toFixed(0)} ms (target < 50)`);
+	return [
+		{ suite: 'browser', group: 'training (worker vs CLI)', name: 'mlp-bn steps/s, best of interleaved rounds', ms: 1000 / w, refMs: 1000 / c, vsRef: w / c, note: `worker ${w.toFixed(0)} steps/s, CLI loop ${c.toFixed(0)}; target ≥ 0.9` },
+		{ suite: 'browser', group: 'training (worker vs CLI)', name: 'longest main-thread task while training', ms: longest, note: 'PerformanceObserver longtask (tasks over 50 ms; 0: none); target < 50 ms' }
+	];
+}
+
 export const browserBench: Bench = {
 	name: 'browser',
 	async run(log) {
@@ -136,6 +192,7 @@ export const browserBench: Bench = {
 			const base = `http://127.0.0.1:${port}`;
 			const rows = await caseRows(page, base, 'blocks collapsed', 'preset=gpt-small&seed=42', log);
 			rows.push(...(await caseRows(page, base, 'all blocks expanded', `preset=gpt-small&seed=42&open=${ALL_BLOCKS}`, log)));
+			rows.push(...(await trainingRows(page, base, log)));
 			return rows;
 		} finally {
 			await browser.close();
