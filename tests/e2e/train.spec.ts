@@ -100,6 +100,11 @@ test('pause, debug this step (the run’s weights and next batch), come back, re
 	await (await download).saveAs(file);
 	const out = execFileSync('node', ['--import', 'tsx', 'src/cli/makemore.ts', 'eval', '--checkpoint', file, '--split', 'val', '--json'], { encoding: 'utf8' });
 	expect(JSON.parse(out.trim().split('\n').pop()!).loss).toBeCloseTo(whole.vals[whole.vals.length - 1].loss, 6);
+	// and the file imported back is a run, with the CLI's schedule and val loss
+	await page.getByLabel('Import checkpoint').setInputFiles(file);
+	await expect(page.getByTestId('run-item')).toHaveCount(2);
+	await expect(page.getByTestId('run-title')).toHaveText(/^exported-/);
+	await expect(page.getByTestId('run-item').filter({ hasText: 'imported from' })).toContainText(`done · step 400 / 400 · val ${fmt(whole.vals[whole.vals.length - 1].loss)}`);
 });
 
 test('a layer clicked in the diagnostics opens in the debugger; a link to a run this browser lacks says so', async ({ page }) => {

@@ -85,3 +85,6 @@ export class SetupState {
 		if (this.user && this.config.data.source === 'user') this.useOwn(this.user.name, this.user.bytes, this.user.report.format);
 	}
 }
+
+/** The form of the training view (module state: it keeps what the learner set while they visit the debugger). */
+export const trainSetup = new SetupState();
