@@ -1,10 +1,11 @@
 // `makemore train`: build a preset's model, train it with a progress bar, evaluate train/val, save the checkpoint.
 import { SingleBar } from 'cli-progress';
 import { Generator, type Optimizer } from '../lib/engine/index';
-import { detectFormat, exampleCount, prepareData, sampleBatch, type Dataset } from '../lib/data/index';
-import { createModel, getPreset, isPresetName, PRESET_NAMES, type LanguageModel, type Preset } from '../lib/models/index';
-import { checkpointConfig, saveModel } from '../lib/train/checkpoint';
-import { evaluate, makeOptimizer, startLoop, type LoopRun, type Progress } from '../lib/train/trainer';
+import { detectFormat, prepareData, type Dataset } from '../lib/data/index';
+import { createModel, isPresetName, PRESET_NAMES, type LanguageModel, type Preset } from '../lib/models/index';
+import { finalLosses, runConfig, saveModel } from '../lib/train/checkpoint';
+import { batchGenerator, presetSchedule } from '../lib/train/schedule';
+import { makeOptimizer, startLoop, type LoopRun, type Progress } from '../lib/train/trainer';
 import { dataLabel, fmt, loadCheckpoint, readText, resolveData, UserError, writeOutput } from './io';
 import { dataFor, loadWith } from './use';
 
@@ -22,20 +23,10 @@ export interface TrainOptions {
 	quiet?: boolean;
 }
 
-/** At most this many text windows estimate the train loss at the end (gpt.py estimates it from 200 batches). */
-const TRAIN_EVAL_WINDOWS = 4000;
-
-/**
- * The preset with the command's overrides. A shorter run keeps the lecture's schedule in proportion: the decay
- * step scales with the steps (100k of 200k → 5k of 10k), and a new lr scales the rate after the decay too.
- */
+/** The preset with the command's overrides (see presetSchedule); an unknown model is the user's error. */
 export function schedule(name: string, o: Pick<TrainOptions, 'steps' | 'batchSize' | 'lr'>): Preset {
 	if (!isPresetName(name)) throw new UserError(`unknown model '${name}': choose one of ${PRESET_NAMES.join(', ')}`);
-	const p = getPreset(name);
-	const steps = o.steps ?? p.steps;
-	const lr = o.lr ?? p.lr;
-	const decay = p.lrDecayAt !== undefined && p.lrAfter !== undefined ? { lrDecayAt: Math.round((p.lrDecayAt * steps) / p.steps), lrAfter: (p.lrAfter * lr) / p.lr } : {};
-	return getPreset(name, { steps, lr, batchSize: o.batchSize ?? p.batchSize, ...decay } as Partial<Preset>);
+	return presetSchedule(name, o);
 }
 
 function loadData(preset: Preset, data: string, seed: number): Dataset {
@@ -165,8 +156,7 @@ export async function train(o: TrainOptions): Promise<string> {
 	const bar = progressReporter(preset.steps, done, !!o.quiet);
 	const progressEvery = Math.max(1, Math.min(50, Math.floor(preset.steps / 200)));
 	// a resumed run draws the batches an uninterrupted one would: the generator skips the ones already trained on
-	const generator = new Generator(start.seed + 1);
-	for (let i = 0; i < done; i++) sampleBatch(ds, 'train', preset.batchSize, generator);
+	const generator = batchGenerator(start.seed, ds, preset.batchSize, done);
 	const run = startLoop({
 		model, optimizer, data: ds, steps: preset.steps - done, batchSize: preset.batchSize, generator,
 		onProgress: (p) => bar.update({ ...p, step: done + p.step }), progressEvery
@@ -175,17 +165,14 @@ export async function train(o: TrainOptions): Promise<string> {
 	bar.stop();
 	const result = run.result();
 	const steps = done + result.steps;
-	// a tiny file may leave a split empty: report no loss for it rather than lose the trained model
-	const measure = (part: 'train' | 'val', maxRows = Infinity) => (exampleCount(ds, part, maxRows) > 0 ? evaluate(model, ds, part, maxRows) : { loss: null, examples: 0 });
-	const trainEval = measure('train', ds.format === 'text' ? TRAIN_EVAL_WINDOWS : Infinity);
-	const valEval = measure('val');
+	const { train: trainEval, val: valEval } = finalLosses(model, ds);
 	const finalLoss = result.steps ? result.losses[result.steps - 1] : null;
 	log(`trained ${result.steps} steps in ${result.seconds.toFixed(1)} s (${((1000 * result.seconds) / Math.max(1, result.steps)).toFixed(2)} ms/step)${done ? `, ${steps} in all` : ''}`);
 	log(`train loss ${fmt(trainEval.loss)} (${trainEval.examples} examples)  val loss ${fmt(valEval.loss)} (${valEval.examples} examples)`);
-	const config = checkpointConfig(name, preset, ds.vocab, { seed: start.seed, steps, finalLoss, trainLoss: trainEval.loss, valLoss: valEval.loss });
-	config.scheduleSteps = preset.steps;
-	config.data = dataLabel(start.data);
-	config.seconds = Math.round((start.seconds + result.seconds) * 10) / 10;
+	const config = runConfig(name, preset, ds.vocab, {
+		seed: start.seed, steps, scheduleSteps: preset.steps, data: dataLabel(start.data), seconds: start.seconds + result.seconds,
+		finalLoss, trainLoss: trainEval.loss, valLoss: valEval.loss
+	});
 	const out = writeOutput(start.out, saveModel(model, config));
 	if (stopped) {
 		log(`stopped at step ${steps} of ${preset.steps}; continue with: npm run makemore -- train --resume ${start.out}`);

@@ -18,3 +18,4 @@ export {
 } from './dataset';
 export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafeDType, type SafetensorsFile } from './safetensors';
 export { encodeCheckpoint, decodeCheckpoint, parseConfig, loadStateDict, type Checkpoint, type CheckpointConfig, type HyperValue } from './checkpoint';
+export { validateUserText, firstInvalidUtf8, USER_TEXT_LIMITS, type UserTextReport, type UserTextOptions } from './user-text';

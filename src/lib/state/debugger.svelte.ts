@@ -27,6 +27,10 @@ export class DebuggerState {
 	error = $state<string | null>(null);
 	/** Trained weights to debug instead of fresh ones (not in the URL: a reload starts from fresh weights). */
 	checkpoint = $state.raw<CheckpointFile | null>(null);
+	/** The browser training run whose weights and batch are shown (in the URL), or null. */
+	run = $state.raw<ViewState['run']>(null);
+	/** A linked run this browser does not have: the message, shown with an offer of fresh weights. */
+	missingRun = $state<string | null>(null);
 	loading = $state(false);
 	private timer: ReturnType<typeof setInterval> | null = null;
 	private defaults: ReadonlySet<string> = setOf();
@@ -66,6 +70,7 @@ export class DebuggerState {
 			this.cursor = view.at ? stepAt(model, view.at.phase, view.at.step) : -1;
 			this.selected = view.selected && model.byId.has(view.selected) ? view.selected : null;
 			if (view.target) this.goTo(view.target, model);
+			if (view.layer !== null) this.showLayer(view.layer);
 		} catch (e) {
 			this.error = e instanceof Error ? e.message : String(e);
 		}
@@ -83,6 +88,16 @@ export class DebuggerState {
 		this.collapsed = filtered(this.collapsed, (s) => !within(found.scope, s));
 	}
 
+	/** Select a module's last forward op (a layer's output), run the cursor to it, and open the scopes around it. */
+	private showLayer(layer: string): void {
+		const ops = this.model?.nodes.filter((n) => n.kind === 'op' && n.scope === layer) ?? [];
+		const last = ops[ops.length - 1];
+		if (!last || !this.model) return;
+		this.selected = last.id;
+		this.cursor = Math.max(this.cursor, last.step);
+		this.collapsed = filtered(this.collapsed, (s) => !within(layer, s));
+	}
+
 	/** The shareable view of the current state. */
 	view(): ViewState {
 		const opened = [...this.defaults].filter((s) => !this.collapsed.has(s));
@@ -95,7 +110,9 @@ export class DebuggerState {
 			selected: this.selected,
 			opened,
 			closed,
-			breakpoints: [...this.breakpoints]
+			breakpoints: [...this.breakpoints],
+			run: this.run,
+			layer: null
 		};
 	}
 

@@ -1,5 +1,5 @@
 // The client of the session worker: one request at a time per page, replies matched by id.
-import type { CheckpointFile, DebugSession, SessionConfig } from '$lib/train/session';
+import type { CheckpointFile, DebugSession, GivenBatch, SessionConfig } from '$lib/train/session';
 import type { SessionReply } from './session.worker';
 
 let worker: Worker | null = null;
@@ -7,7 +7,7 @@ let nextId = 1;
 const waiting = new Map<number, { resolve: (s: DebugSession) => void; reject: (e: Error) => void }>();
 
 /** Record a session for `config` in the worker (the page stays responsive while the model runs). */
-export function recordInWorker(config: SessionConfig, checkpoint?: CheckpointFile): Promise<DebugSession> {
+export function recordInWorker(config: SessionConfig, checkpoint?: CheckpointFile, extra: { text?: string; batch?: GivenBatch } = {}): Promise<DebugSession> {
 	if (!worker) {
 		worker = new Worker(new URL('./session.worker.ts', import.meta.url), { type: 'module' });
 		worker.onmessage = (e: MessageEvent<SessionReply>) => {
@@ -21,6 +21,6 @@ export function recordInWorker(config: SessionConfig, checkpoint?: CheckpointFil
 	const id = nextId++;
 	return new Promise((resolve, reject) => {
 		waiting.set(id, { resolve, reject });
-		worker!.postMessage({ id, config, checkpoint });
+		worker!.postMessage({ id, config, checkpoint, ...extra });
 	});
 }

@@ -5,6 +5,7 @@ import { resolve } from '$app/paths';
 import type { DebuggerState } from './debugger.svelte';
 import { warmUp } from './layout-engine';
 import { recordInWorker } from './recorder';
+import { runWeights } from './run-weights';
 import { decodeView, encodeView, type ViewState } from './url';
 
 /** The latest requested config: an older reply that arrives late is dropped. */
@@ -17,7 +18,15 @@ export async function openView(dbg: DebuggerState, view: ViewState): Promise<voi
 		const config = { preset: view.preset, dataset: view.dataset, seed: view.seed, batch: view.batch, weights: view.weights, text: view.text };
 		latest = config;
 		warmUp();
-		const session = await recordInWorker(config, dbg.checkpoint ?? undefined);
+		const run = view.run ? await runWeights(view.run) : null;
+		dbg.run = view.run && run ? view.run : null;
+		dbg.missingRun = view.run && !run ? `This link shows run ${view.run.id} at step ${view.run.step}, which this browser does not have (runs are kept in the browser that trained them).` : null;
+		if (dbg.missingRun) {
+			dbg.config = config;
+			return;
+		}
+		if (run) dbg.checkpoint = run.checkpoint;
+		const session = await recordInWorker(config, dbg.checkpoint ?? undefined, run ? { text: run.text, batch: run.batch } : {});
 		// a newer request may have finished first: show only the one that matches the latest choice
 		if (latest === config) dbg.show(session, view);
 	} catch (e) {

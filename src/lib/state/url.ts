@@ -23,9 +23,13 @@ export interface ViewState {
 	text?: string;
 	/** Where a link lands (resolved once the step is recorded; then the cursor and selection say it). */
 	target?: OpTarget;
+	/** The browser training run (and its step) whose weights and batch are recorded, or null: fresh weights. */
+	run: { id: string; step: number } | null;
+	/** A module to select once recorded (a layer clicked in the training view's diagnostics). */
+	layer: string | null;
 }
 
-export const DEFAULT_VIEW: ViewState = { preset: 'mlp', dataset: 'names', seed: 42, batch: 4, at: null, selected: null, opened: [], closed: [], breakpoints: [] };
+export const DEFAULT_VIEW: ViewState = { preset: 'mlp', dataset: 'names', seed: 42, batch: 4, at: null, selected: null, opened: [], closed: [], breakpoints: [], run: null, layer: null };
 
 const PHASES: Phase[] = ['forward', 'backward', 'update'];
 
@@ -48,6 +52,8 @@ export function decodeView(search: string): ViewState {
 	const text = isTextPreset(preset) ? (q.get('text') ?? undefined) : undefined;
 	const scope = q.get('scope');
 	const op = q.get('op');
+	const run = q.get('run');
+	const runStep = int(q.get('runstep'), -1, 0, 1e9);
 	return {
 		preset,
 		dataset: dataset && DATASETS.includes(dataset) ? dataset : defaultDataset(preset),
@@ -60,7 +66,9 @@ export function decodeView(search: string): ViewState {
 		breakpoints: list(q.get('bp')),
 		...(q.get('weights') === 'trained' ? { weights: 'trained' as const } : {}),
 		...(text !== undefined ? { text } : {}),
-		...(scope && op && (phase === 'forward' || phase === 'backward') && step < 0 ? { target: { phase, scope, op } } : {})
+		...(scope && op && (phase === 'forward' || phase === 'backward') && step < 0 ? { target: { phase, scope, op } } : {}),
+		run: run && runStep >= 0 ? { id: run, step: runStep } : null,
+		layer: q.get('layer')
 	};
 }
 
@@ -86,5 +94,10 @@ export function encodeView(v: ViewState): string {
 		q.set('scope', v.target.scope);
 		q.set('op', v.target.op);
 	}
+	if (v.run) {
+		q.set('run', v.run.id);
+		q.set('runstep', String(v.run.step));
+	}
+	if (v.layer) q.set('layer', v.layer);
 	return q.toString();
 }

@@ -65,6 +65,14 @@ export interface DebugSession {
 export interface CheckpointFile {
 	name: string;
 	bytes: Uint8Array;
+	/** How the weights are described (default: the file name and its steps), e.g. a browser run's name and step. */
+	label?: string;
+}
+
+/** A batch to record instead of a seeded one (a training run's next batch): int32 inputs and targets, row-major. */
+export interface GivenBatch {
+	x: { data: Int32Array; shape: number[] };
+	y: { data: Int32Array; shape: number[] };
 }
 
 /** Whether a preset trains on names (context windows) or free text (blocks). */
@@ -168,26 +176,48 @@ function textData(text: string, length: number, blockSize: number, g: Generator,
 	return { vocab, batch: { x: new Tensor(x, [1, T]), y: new Tensor(y, [1, T]) }, examples, axes };
 }
 
+/**
+ * A given batch as a session's data: names rows (B, blockSize) → B examples; text: its first row only (one block, as
+ * the debugger shows text), so a gpt-small training batch of 16 blocks is recorded as one block of 32.
+ */
+function givenData(given: GivenBatch, vocab: Vocab, text: boolean): Prepared {
+	const [B, T] = given.x.shape;
+	const rows = text ? 1 : B;
+	const x = given.x.data.slice(0, rows * T);
+	const y = text ? given.y.data.slice(0, T) : given.y.data.slice(0, rows);
+	const batch: Batch = { x: new Tensor(x, [rows, T]), y: new Tensor(y, text ? [1, T] : [rows]) };
+	const chars = (ids: ArrayLike<number>) => Array.from(ids, (c) => displayChar(vocab.chars[c])).join('');
+	const examples: Example[] = text
+		? Array.from({ length: T }, (_, t) => ({ context: chars(x.subarray(Math.max(0, t - 7), t + 1)), target: displayChar(vocab.chars[y[t]]) }))
+		: Array.from({ length: rows }, (_, i) => ({ context: chars(x.subarray(i * T, (i + 1) * T)), target: displayChar(vocab.chars[y[i]]) }));
+	const axes: Axis[] = text
+		? [{ size: vocab.size, labels: vocab.chars.map(displayChar) }, { size: T, labels: Array.from(x, (c, t) => `${t}:${displayChar(vocab.chars[c])}`) }]
+		: [{ size: vocab.size, labels: vocab.chars.map(displayChar) }, { size: rows, labels: examples.map((e) => `${e.context}→${e.target}`) }, { size: T, labels: Array.from({ length: T }, (_, t) => `t${t}`) }];
+	return { vocab, batch, examples, axes };
+}
+
 /** The model, preset and vocabulary of a checkpoint, checked against the preset the learner picked. */
 function restored(file: CheckpointFile, config: SessionConfig) {
 	const r = restoreModel(file.bytes);
 	if (r.config.preset !== config.preset) {
 		throw new Error(`the checkpoint ${file.name} holds a '${r.config.preset}' model, not '${config.preset}': pick that model, or use fresh weights`);
 	}
-	return { ...r, weights: `checkpoint ${file.name} (${r.config.steps} steps)` };
+	return { ...r, weights: file.label ?? `checkpoint ${file.name} (${r.config.steps} steps)` };
 }
 
 /**
  * Build the session: the preset's model (fresh weights drawn from a generator seeded with `seed`, or a
  * checkpoint's), one batch drawn with that generator, and one recorded training step: forward, backward, update.
  */
-export function createSession(config: SessionConfig, text: string, checkpoint?: CheckpointFile): DebugSession {
+export function createSession(config: SessionConfig, text: string, checkpoint?: CheckpointFile, given?: GivenBatch): DebugSession {
 	if (config.weights === 'trained' && !checkpoint) throw new Error(`trained weights need the bytes of ${checkpointPath(config.preset)}: pass them as the checkpoint`);
 	const ckpt = checkpoint ? restored(checkpoint, config) : null;
 	const preset = ckpt?.preset ?? getPreset(config.preset);
 	if (ckpt && checkpoint) checkVocab(text, ckpt.vocab, preset.format === 'text', config, checkpoint.name);
 	const g = new Generator(config.seed);
-	const data = preset.format === 'text' ? textData(text, config.batch, preset.blockSize, g, ckpt?.vocab, config.text) : namesData(text, config.batch, preset.blockSize, g, ckpt?.vocab);
+	const isText = preset.format === 'text';
+	const data =
+		given && ckpt ? givenData(given, ckpt.vocab, isText) : isText ? textData(text, config.batch, preset.blockSize, g, ckpt?.vocab, config.text) : namesData(text, config.batch, preset.blockSize, g, ckpt?.vocab);
 	const model: LanguageModel = ckpt?.model ?? createModel(config.preset, data.vocab.size, g);
 	const optimizer = makeOptimizer(model, preset);
 	const lr = optimizer.lr;

@@ -59,9 +59,12 @@ export interface Histogram {
 	counts: number[];
 }
 
-/** Equal-width bins over [min, max]; the last bin is closed on the right (like numpy). */
-export function histogram(values: ArrayLike<number>, bins = 30): Histogram {
-	const { min, max } = tensorStats(values);
+/**
+ * Equal-width bins over [min, max] (or over `range`, values outside it clamped into the end bins); the last bin is
+ * closed on the right (like numpy).
+ */
+export function histogram(values: ArrayLike<number>, bins = 30, range?: readonly [number, number]): Histogram {
+	const { min, max } = range ? { min: range[0], max: range[1] } : tensorStats(values);
 	const lo = Number.isFinite(min) ? min : 0;
 	const hi = Number.isFinite(max) && max > lo ? max : lo + 1;
 	const width = (hi - lo) / bins;

@@ -17,10 +17,12 @@ describe('url codec', () => {
 			selected: 'op:12',
 			opened: ['blocks.1'],
 			closed: ['layers.0'],
-			breakpoints: ['op:3', 't:5']
+			breakpoints: ['op:3', 't:5'],
+			run: { id: 'r-1', step: 300 },
+			layer: '4'
 		};
 		const q = encodeView(v);
-		expect(q).toBe('preset=wavenet&dataset=shakespeare&seed=1234&batch=3&phase=backward&step=17&node=op%3A12&open=blocks.1&shut=layers.0&bp=op%3A3%2Ct%3A5');
+		expect(q).toBe('preset=wavenet&dataset=shakespeare&seed=1234&batch=3&phase=backward&step=17&node=op%3A12&open=blocks.1&shut=layers.0&bp=op%3A3%2Ct%3A5&run=r-1&runstep=300&layer=4');
 		expect(decodeView('?' + q)).toEqual(v);
 	});
 

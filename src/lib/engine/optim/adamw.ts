@@ -17,9 +17,9 @@ export class AdamW extends Optimizer {
 	readonly beta2: number;
 	readonly eps: number;
 	readonly weightDecay: number;
-	/** First and second moment estimates per parameter (float32, like torch's state). */
-	private readonly m: Float32Array[];
-	private readonly v: Float32Array[];
+	/** First and second moment estimates per parameter (float32, like torch's state); a saved run restores them to resume. */
+	readonly m: Float32Array[];
+	readonly v: Float32Array[];
 
 	constructor(params: Iterable<Tensor>, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0.01 }: AdamWOptions = {}) {
 		super(params, lr);
