@@ -65,7 +65,7 @@ test('pause, debug this step (the run’s weights and next batch), come back, re
 	await page.getByRole('button', { name: 'Debug this step' }).click();
 	await expect(page).toHaveURL(new RegExp(`/debug\\?preset=mlp-bn&run=[^&]+&runstep=${paused}`));
 	await expect(page.locator('[data-node]').first()).toBeVisible({ timeout: 30_000 });
-	await expect(page.getByTestId('weights')).toHaveText(`weights: run 'mlp-bn seed 42' at step ${paused}`);
+	await expect(page.getByTestId('weights')).toHaveText(`run 'mlp-bn seed 42' at step ${paused}`);
 	// the batch the next step trains on: 32 examples, and the recorded loss is that step's loss in Node
 	const run = nodeRun({ ...defaultRunConfig('mlp-bn'), steps: 400 }, paused + 1);
 	await expect(page.getByText(`batch (32 examples) · loss ${run.losses[paused].toFixed(4)}`, { exact: false })).toBeVisible();
@@ -88,7 +88,7 @@ test('pause, debug this step (the run’s weights and next batch), come back, re
 	await page.screenshot({ path: `${SHOTS}/train-resumed.png`, fullPage: true });
 	// the debugger link still shows the weights of the step it was made at
 	await page.goto(debugUrl);
-	await expect(page.getByTestId('weights')).toHaveText(`weights: run 'mlp-bn seed 42' at step ${paused}`, { timeout: 30_000 });
+	await expect(page.getByTestId('weights')).toHaveText(`run 'mlp-bn seed 42' at step ${paused}`, { timeout: 30_000 });
 	await page.goBack();
 	await page.getByTestId('run-item').first().getByRole('button', { name: /^Open/ }).click();
 	await expect(status(page)).toHaveText('done');
@@ -123,7 +123,7 @@ test('a layer clicked in the diagnostics opens in the debugger; a link to a run 
 	await page.goto('/debug?preset=mlp&run=not-here&runstep=5');
 	await expect(page.getByTestId('missing-run')).toContainText('which this browser does not have');
 	await page.getByRole('button', { name: 'Use fresh weights' }).click();
-	await expect(page.getByTestId('weights')).toHaveText('weights: fresh (seed 42)', { timeout: 30_000 });
+	await expect(page.getByTestId('weights')).toHaveText('fresh (seed 42)', { timeout: 30_000 });
 });
 
 test('your own data: a small names file is previewed and trains; a binary file is refused with a message', async ({ page }) => {
