@@ -2,5 +2,5 @@
 export { Module, ModuleList, Sequential, type TensorLike } from './module';
 export { Linear, Embedding, Tanh, ReLU, Flatten, FlattenConsecutive, Dropout } from './layers';
 export { BatchNorm1d, LayerNorm, type BatchNorm1dOptions } from './norm';
-export { Head, MultiHeadAttention, FeedForward, Block } from './transformer';
+export { Head, MultiHeadAttention, FeedForward, Block, type AttentionScale } from './transformer';
 export { uniformInit, normalInit, scaleInPlace, fillInPlace } from './init';
