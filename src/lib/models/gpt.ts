@@ -6,7 +6,9 @@ import type { GptConfig } from './presets';
 /**
  * Token and position embeddings → nLayer Blocks (pre-LayerNorm causal self-attention and a 4× ReLU MLP,
  * with residuals) → final LayerNorm → lm_head. Names are gpt.py's, so the state dict loads into it.
- * Init is gpt.py's `_init_weights`: Linear and Embedding weights N(0, 0.02²), biases 0.
+ * Init is gpt.py's `_init_weights` (Linear and Embedding weights N(0, 0.02²), biases 0), or with `init: 'torch'`
+ * PyTorch's defaults (Linear U(±1/√fan_in), Embedding N(0, 1)), as the seed's notebook, which has no `_init_weights`.
+ * `attentionScale: 'nEmbd'` divides the attention scores by √nEmbd instead of √headSize, as the seed's notebook does.
  */
 export class GPT extends Module<[Tensor, Tensor?], ModelOutput> implements LanguageModel {
 	readonly tokenEmbeddingTable: Embedding;
@@ -17,13 +19,13 @@ export class GPT extends Module<[Tensor, Tensor?], ModelOutput> implements Langu
 
 	constructor(readonly config: GptConfig, readonly vocabSize: number, g: Generator) {
 		super();
-		const { blockSize, nEmbd, nHead, nLayer, dropout } = config;
+		const { blockSize, nEmbd, nHead, nLayer, dropout, attentionScale = 'headSize', init = 'gpt.py' } = config;
 		this.tokenEmbeddingTable = this.registerModule('token_embedding_table', new Embedding(vocabSize, nEmbd, g));
 		this.positionEmbeddingTable = this.registerModule('position_embedding_table', new Embedding(blockSize, nEmbd, g));
-		this.blocks = this.registerModule('blocks', new Sequential(...Array.from({ length: nLayer }, () => new Block(nEmbd, nHead, blockSize, dropout, g))));
+		this.blocks = this.registerModule('blocks', new Sequential(...Array.from({ length: nLayer }, () => new Block(nEmbd, nHead, blockSize, dropout, g, attentionScale))));
 		this.lnF = this.registerModule('ln_f', new LayerNorm(nEmbd)); // final layer norm
 		this.lmHead = this.registerModule('lm_head', new Linear(nEmbd, vocabSize, g));
-		this.initWeights(g);
+		if (init === 'gpt.py') this.initWeights(g); // else PyTorch's default init, which the modules drew
 	}
 
 	/** gpt.py's `_init_weights`: N(0, 0.02²) for Linear and Embedding weights, zeros for Linear biases. */

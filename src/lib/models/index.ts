@@ -1,12 +1,12 @@
-// The models of the makemore lectures and the GPT lecture, and the factory that builds one from a preset.
+// The models of the makemore lectures, the GPT lecture and the seed project, and the factory that builds one from a preset.
 import { Generator } from '../engine/index';
 import { GPT } from './gpt';
-import { DeepMLP, MLP } from './mlp';
+import { DeepMLP, MLP, SeedMLP } from './mlp';
 import type { LanguageModel } from './model';
 import { getPreset, type Preset } from './presets';
 import { WaveNet } from './wavenet';
 
-export { MLP, DeepMLP, lectureLinear } from './mlp';
+export { MLP, DeepMLP, SeedMLP, lectureLinear } from './mlp';
 export { WaveNet } from './wavenet';
 export { GPT } from './gpt';
 export { SequentialModel, sampleLogits, inference, type LanguageModel, type ModelOutput, type GenerateOptions } from './model';
@@ -21,6 +21,8 @@ export function buildModel(config: Preset, vocabSize: number, g: Generator): Lan
 			return new MLP(config, vocabSize, g);
 		case 'mlp-deep':
 			return new DeepMLP(config, vocabSize, g);
+		case 'seed-mlp':
+			return new SeedMLP(config, vocabSize, g);
 		case 'wavenet':
 			return new WaveNet(config, vocabSize, g);
 		case 'gpt':

@@ -48,15 +48,43 @@ export class DeepMLP extends SequentialModel<MlpConfig> {
 		this.add(new Flatten()); // (B, T·nEmbd)
 		let fanIn = nEmbd * blockSize;
 		for (let i = 0; i < nLayer; i++) {
-			lectureLinear(this.add(new Linear(fanIn, nHidden, g, { bias: false })), g);
-			this.add(new BatchNorm1d(nHidden));
-			this.add(new Tanh());
+			for (const layer of tanhLayer(fanIn, nHidden, false, g)) this.add(layer); // (B, nHidden)
 			fanIn = nHidden;
 		}
 		lectureLinear(this.add(new Linear(fanIn, vocabSize, g, { bias: false })), g);
 		const last = this.add(new BatchNorm1d(vocabSize));
 		scaleInPlace(last.weight, 0.1); // last layer: make it less confident
 	}
+}
+
+/**
+ * `seed-mlp`: the seed project's MLP, which is lecture 5's starting network: Embedding → Flatten →
+ * Linear → BatchNorm1d → Tanh → Linear, Linear weights randn/√fan_in, biases 0, the last weight scaled by 0.1,
+ * BatchNorm γ = 1, β = 0 and torch's momentum 0.1. Unlike the seed, whose Linear never handed its bias to the
+ * optimizer, both biases train (the first does nothing useful: the BatchNorm after it subtracts it again).
+ * Layers: 0 Embedding, 1 Flatten, 2 Linear, 3 BatchNorm1d, 4 Tanh, 5 Linear.
+ */
+export class SeedMLP extends SequentialModel<MlpConfig> {
+	constructor(config: MlpConfig, vocabSize: number, g: Generator) {
+		super(config, vocabSize);
+		const { blockSize, nEmbd, nHidden } = config;
+		this.add(new Embedding(vocabSize, nEmbd, g)); // (B, T) → (B, T, nEmbd)
+		this.add(new Flatten()); // (B, T·nEmbd)
+		for (const layer of tanhLayer(nEmbd * blockSize, nHidden, true, g)) this.add(layer); // (B, nHidden)
+		this.add(outputLayer(nHidden, vocabSize, g)); // (B, vocab)
+	}
+}
+
+/** Lecture 5's hidden layer: Linear (randn/√fan_in, bias 0 if any) → BatchNorm1d → Tanh. */
+export function tanhLayer(fanIn: number, nHidden: number, bias: boolean, g: Generator): [Linear, BatchNorm1d, Tanh] {
+	return [lectureLinear(new Linear(fanIn, nHidden, g, { bias }), g), new BatchNorm1d(nHidden), new Tanh()];
+}
+
+/** Lecture 5's output layer: Linear (randn/√fan_in, bias 0) with its weight scaled by 0.1, to make it less confident at init. */
+export function outputLayer(nHidden: number, vocabSize: number, g: Generator): Linear {
+	const head = lectureLinear(new Linear(nHidden, vocabSize, g), g);
+	scaleInPlace(head.weight, 0.1);
+	return head;
 }
 
 /** The lectures' Linear init: weight = randn/√fan_in, bias = 0. */

@@ -1,7 +1,9 @@
-// The presets: each model's hyperparameters and training schedule, with the values of Karpathy's lectures.
+// The presets: each model's hyperparameters and training schedule, with the values of Karpathy's lectures
+// and of the seed project's notebooks (the `seed-*` presets).
+import type { AttentionScale } from '../engine/index';
 
 /** The architectures (a checkpoint's `model`). */
-export type ModelKind = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt';
+export type ModelKind = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'seed-mlp' | 'wavenet' | 'gpt';
 
 /** How a model is trained (the lectures' loops: SGD with one step decay, or gpt.py's AdamW). */
 export interface TrainConfig {
@@ -19,9 +21,12 @@ export interface TrainConfig {
 	format: 'names' | 'text';
 }
 
-/** Lecture 2 (Bengio et al. 2003) and lecture 3: embeddings of a context → hidden layer(s) → logits. */
+/**
+ * Lecture 2 (Bengio et al. 2003) and lecture 3: embeddings of a context → hidden layer(s) → logits;
+ * `seed-mlp`: the seed's MLP, lecture 5's starting network (one Linear-BatchNorm-Tanh layer, its init).
+ */
 export interface MlpConfig {
-	model: 'mlp' | 'mlp-bn' | 'mlp-deep';
+	model: 'mlp' | 'mlp-bn' | 'mlp-deep' | 'seed-mlp';
 	blockSize: number;
 	nEmbd: number;
 	nHidden: number;
@@ -35,6 +40,8 @@ export interface WaveNetConfig {
 	blockSize: number;
 	nEmbd: number;
 	nHidden: number;
+	/** Biases in the merge layers' Linear (the lecture drops them before BatchNorm; the seed keeps them). Default false. */
+	bias?: boolean;
 }
 
 /** The "Let's build GPT" lecture's gpt.py (nanoGPT's names). */
@@ -45,6 +52,10 @@ export interface GptConfig {
 	nHead: number;
 	nLayer: number;
 	dropout: number;
+	/** Scores divided by √headSize (default, as gpt.py) or by √nEmbd (the seed's notebook). */
+	attentionScale?: AttentionScale;
+	/** 'gpt.py' (default): `_init_weights`, N(0, 0.02²) weights and zero biases; 'torch': PyTorch's default init (the seed's notebook). */
+	init?: 'gpt.py' | 'torch';
 }
 
 export type ModelConfig = MlpConfig | WaveNetConfig | GptConfig;
@@ -53,6 +64,8 @@ export type ModelConfig = MlpConfig | WaveNetConfig | GptConfig;
 export type Preset = ModelConfig & TrainConfig & { description: string };
 
 const lectureSgd = (lrDecayAt: number): TrainConfig => ({ steps: 200_000, batchSize: 32, optimizer: 'sgd', lr: 0.1, lrDecayAt, lrAfter: 0.01, format: 'names' });
+/** The seed's SGD: 100,000 steps, lr 0.1 then 0.01 from step 60,000. */
+const seedSgd = (batchSize: number): TrainConfig => ({ steps: 100_000, batchSize, optimizer: 'sgd', lr: 0.1, lrDecayAt: 60_000, lrAfter: 0.01, format: 'names' });
 
 export const PRESETS = {
 	mlp: { model: 'mlp', blockSize: 3, nEmbd: 10, nHidden: 200, ...lectureSgd(100_000), description: 'Lecture 2 (Bengio et al. 2003): embeddings → tanh hidden layer → logits' },
@@ -68,6 +81,13 @@ export const PRESETS = {
 		model: 'gpt', blockSize: 64, nEmbd: 96, nHead: 6, nLayer: 4, dropout: 0.1,
 		steps: 4000, batchSize: 16, optimizer: 'adamw', lr: 1e-3, weightDecay: 0.01, format: 'text',
 		description: "gpt.py's architecture at a size that trains on 2 CPU cores in under an hour"
+	},
+	'seed-mlp': { model: 'seed-mlp', blockSize: 8, nEmbd: 15, nHidden: 200, ...seedSgd(32), description: "The seed's MLP: 8 characters of context, Linear(120, 200) → BatchNorm1d → Tanh" },
+	'seed-wavenet': { model: 'wavenet', blockSize: 8, nEmbd: 15, nHidden: 200, bias: true, ...seedSgd(64), description: "The seed's WaveNet: 3 × [FlattenConsecutive(2) → Linear → BatchNorm1d(200) → Tanh]" },
+	'seed-gpt': {
+		model: 'gpt', blockSize: 256, nEmbd: 384, nHead: 6, nLayer: 6, dropout: 0.2, attentionScale: 'headSize', init: 'torch',
+		steps: 7200, batchSize: 64, optimizer: 'adamw', lr: 1e-4, weightDecay: 0.01, format: 'text',
+		description: "The seed's GPT: 6 layers of 6 heads, 384 channels, block 256 (about 10.8M parameters; trained on a GPU)"
 	}
 } as const satisfies Record<string, Preset>;
 
