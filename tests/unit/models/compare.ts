@@ -1,7 +1,8 @@
 // Test helpers for the PyTorch parity tests: load fixture JSON, compare arrays with a tolerance and say where they differ.
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { tensor, type Tensor } from '$lib/engine';
+import { Generator, tensor, type Tensor } from '$lib/engine';
+import { buildModel, getPreset, type LanguageModel, type ModelConfig, type Preset } from '$lib/models';
 
 /** A tensor as the fixture script writes it. */
 export interface Fx {
@@ -50,4 +51,29 @@ export function maxRelDiff(actual: ArrayLike<number>, expected: ArrayLike<number
 	let m = 0;
 	for (let i = 0; i < expected.length; i++) m = Math.max(m, Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), floor));
 	return m;
+}
+
+export interface ModelFixture {
+	name: string;
+	config: ModelConfig;
+	state: Record<string, Fx>;
+	batches: { x: Fx; y: Fx }[];
+	logits: Fx;
+	loss: number;
+	grads: Record<string, Fx>;
+	losses: number[];
+	stateAfter: Record<string, Fx>;
+	evalLogits: Fx;
+	evalLoss: number;
+}
+
+/** The preset each fixture's model comes from (the fixture's config overrides its sizes); the others are their own. */
+const PRESET_OF: Record<string, string> = { gpt: 'gpt-small', 'seed-gpt-head': 'seed-gpt' };
+
+/** Our model with the fixture's config and PyTorch's initial weights. */
+export function modelFor(fx: Pick<ModelFixture, 'name' | 'config' | 'state'>): LanguageModel {
+	const preset = getPreset(PRESET_OF[fx.name] ?? fx.name, fx.config as Partial<Preset>);
+	const model = buildModel(preset, 27, new Generator(0));
+	model.loadStateDict(fx.state);
+	return model;
 }

@@ -1,38 +1,18 @@
-import { describe, expect, it } from 'vitest';
-import { AdamW, backward, Generator, SGD, stepLr, type Optimizer } from '$lib/engine';
-import { buildModel, getPreset, type LanguageModel, type ModelConfig, type Preset } from '$lib/models';
-import { expectClose, fromFx, loadFixture, maxRelDiff, type Fx } from './compare';
-
-interface ModelFixture {
-	name: string;
-	config: ModelConfig;
-	state: Record<string, Fx>;
-	batches: { x: Fx; y: Fx }[];
-	logits: Fx;
-	loss: number;
-	grads: Record<string, Fx>;
-	losses: number[];
-	stateAfter: Record<string, Fx>;
-	evalLogits: Fx;
-	evalLoss: number;
-}
-
-/** Our model with the fixture's config and PyTorch's initial weights. */
-function modelFor(fx: ModelFixture): LanguageModel {
-	const preset = getPreset(fx.name === 'gpt' ? 'gpt-small' : fx.name, fx.config as Partial<Preset>);
-	const model = buildModel(preset, 27, new Generator(0));
-	model.loadStateDict(fx.state);
-	return model;
-}
+import { afterAll, describe, expect, it } from 'vitest';
+import { AdamW, backward, SGD, stepLr, type Optimizer } from '$lib/engine';
+import type { LanguageModel } from '$lib/models';
+import { expectClose, fromFx, loadFixture, maxRelDiff, modelFor, type ModelFixture } from './compare';
 
 function optimizerFor(fx: ModelFixture, model: LanguageModel): Optimizer {
-	// the fixture's SGD runs the lectures' step decay at step 5 (0.1 → 0.01); gpt runs AdamW with torch's defaults
-	return fx.name === 'gpt' ? new AdamW(model.parameters(), { lr: 1e-3 }) : new SGD(model.parameters(), { lr: stepLr(0.1, 5, 0.01) });
+	// the fixture's SGD runs the lectures' step decay at step 5 (0.1 → 0.01); the GPTs run AdamW with torch's defaults
+	return fx.config.model === 'gpt' ? new AdamW(model.parameters(), { lr: 1e-3 }) : new SGD(model.parameters(), { lr: stepLr(0.1, 5, 0.01) });
 }
 
 const report: string[] = [];
+afterAll(() => console.log(report.join('\n')));
 
-describe.each(['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt'])('%s matches PyTorch', (name) => {
+// the lectures' models, the seed's (built the seed's way), and the seed's GPT with both attention scales
+describe.each(['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt', 'seed-mlp', 'seed-wavenet', 'seed-gpt', 'seed-gpt-head'])('%s matches PyTorch', (name) => {
 	const fx = loadFixture<ModelFixture>(name);
 
 	it('has the state dict names of the PyTorch model, in order', () => {
@@ -76,6 +56,5 @@ describe.each(['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt'])('%s matches PyTor
 		expectClose(out.logits.values(), fx.evalLogits.values, `${name} eval logits`, 1e-4, 1e-5);
 		expectClose([out.loss!.item()], [fx.evalLoss], `${name} eval loss`, 1e-5, 0);
 		report.push(`${name}: 10-step losses maxrel ${maxRelDiff(losses, fx.losses).toExponential(2)}, eval loss ${out.loss!.item().toFixed(6)} vs ${fx.evalLoss.toFixed(6)}`);
-		if (name === 'gpt') console.log(report.join('\n'));
 	});
 });
