@@ -1,13 +1,13 @@
 // The step debugger used as a learner would: step with keys and buttons, compare the inspector with the engine, reload.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { createSession, PRESETS, type Preset } from '../../src/lib/train/session';
+import { createSession, defaultBatch, isTextPreset, PRESETS, type Preset } from '../../src/lib/train/session';
 import { buildGraph } from '../../src/lib/viz/graph-model';
 import { buildGradIndex, gradAt } from '../../src/lib/viz/grad-index';
 import { fmt, tensorStats } from '../../src/lib/viz/summarize';
 
 const SHOTS = 'test-results/screens';
-const text = (preset: Preset) => readFileSync(preset === 'gpt-small' ? 'static/data/tinyshakespeare.txt' : 'static/data/names.txt', 'utf8');
+const text = (preset: Preset) => readFileSync(isTextPreset(preset) ? 'static/data/tinyshakespeare.txt' : 'static/data/names.txt', 'utf8');
 
 /** The same session the page records (same preset, seed, batch, data): the engine's own numbers. */
 function engineModel(preset: Preset, seed: number, batch: number) {
@@ -130,7 +130,7 @@ for (const preset of PRESETS) {
 		await expect(position(page)).toHaveText(/^backward 2 \//);
 		await expect(page.getByTestId('grad-panel')).toBeVisible();
 		// the numbers are the engine's: value and gradient of the node of backward step 2
-		const { session, model } = engineModel(preset, 1, preset === 'gpt-small' ? 16 : 4);
+		const { session, model } = engineModel(preset, 1, defaultBatch(preset));
 		const cursor = model.phaseStart.backward + 1;
 		const node = model.byId.get(model.steps[cursor].node)!;
 		const grad = gradAt(buildGradIndex(session.trace), node.tensor, cursor, node.step)!;

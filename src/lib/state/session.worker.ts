@@ -1,4 +1,4 @@
-// Records a debugging session off the main thread (gpt-small takes ~200 ms): fetch the dataset, build, record one step.
+// Records a debugging session off the main thread (gpt-small takes ~200 ms, seed-gpt a few seconds): fetch the dataset, build, record one step.
 import { createSession, dataset, datasetPath, type CheckpointFile, type DebugSession, type GivenBatch, type SessionConfig } from '$lib/train/session';
 import { fetchCheckpoint, fetchText } from './assets';
 

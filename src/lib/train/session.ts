@@ -1,12 +1,23 @@
 // A debugging session: build a model for a preset, take one small seeded batch, record one training step as a trace.
 import { Generator, record, Tensor, type Trace } from '../engine/index';
 import { BOUNDARY, buildExamples, examplesBatch, parseLines, showChar, Vocab, type Batch } from '../data/index';
-import { createModel, getPreset, type LanguageModel } from '../models/index';
+import { createModel, getPreset, type LanguageModel, type Preset as ModelPreset } from '../models/index';
 import { restoreModel } from './checkpoint';
 import { makeOptimizer, trainStep } from './trainer';
 
-export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small';
-export const PRESETS: Preset[] = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small'];
+export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small' | 'seed-mlp' | 'seed-wavenet' | 'seed-gpt';
+export const PRESETS: Preset[] = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small', 'seed-mlp', 'seed-wavenet', 'seed-gpt'];
+
+/**
+ * What the debugger changes in a preset to record it: seed-gpt's block of 256 becomes 32 (a step shows at most a
+ * 64-character block anyway; its 6 × 384-wide layers, about 10.7M parameters, stay as trained).
+ */
+const DEBUG_OVERRIDES: Partial<Record<Preset, Partial<ModelPreset>>> = { 'seed-gpt': { blockSize: 32 } };
+
+/** The preset as the debugger builds it with fresh weights. */
+export function debugPreset(preset: Preset): ModelPreset {
+	return getPreset(preset, DEBUG_OVERRIDES[preset]);
+}
 
 /** The data files a session can read: names.txt (one name a line) or tinyshakespeare.txt (free text). */
 export type DatasetName = 'names' | 'shakespeare';
@@ -15,7 +26,7 @@ export const DATASETS: DatasetName[] = ['names', 'shakespeare'];
 export interface SessionConfig {
 	preset: Preset;
 	seed: number;
-	/** Names in the batch (names presets), or the length of the one text block (gpt-small). */
+	/** Names in the batch (names presets), or the length of the one text block (the GPT presets). */
 	batch: number;
 	/** The file the batch is drawn from; omitted: the preset's own (see defaultDataset). */
 	dataset?: DatasetName;
@@ -80,7 +91,7 @@ export function isTextPreset(preset: Preset): boolean {
 	return getPreset(preset).format === 'text';
 }
 
-/** The dataset a preset was made for: Shakespeare for gpt-small, names for the others. */
+/** The dataset a preset was made for: Shakespeare for the GPTs, names for the others. */
 export function defaultDataset(preset: Preset): DatasetName {
 	return isTextPreset(preset) ? 'shakespeare' : 'names';
 }
@@ -212,13 +223,13 @@ function restored(file: CheckpointFile, config: SessionConfig) {
 export function createSession(config: SessionConfig, text: string, checkpoint?: CheckpointFile, given?: GivenBatch): DebugSession {
 	if (config.weights === 'trained' && !checkpoint) throw new Error(`trained weights need the bytes of ${checkpointPath(config.preset)}: pass them as the checkpoint`);
 	const ckpt = checkpoint ? restored(checkpoint, config) : null;
-	const preset = ckpt?.preset ?? getPreset(config.preset);
+	const preset = ckpt?.preset ?? debugPreset(config.preset);
 	if (ckpt && checkpoint) checkVocab(text, ckpt.vocab, preset.format === 'text', config, checkpoint.name);
 	const g = new Generator(config.seed);
 	const isText = preset.format === 'text';
 	const data =
 		given && ckpt ? givenData(given, ckpt.vocab, isText) : isText ? textData(text, config.batch, preset.blockSize, g, ckpt?.vocab, config.text) : namesData(text, config.batch, preset.blockSize, g, ckpt?.vocab);
-	const model: LanguageModel = ckpt?.model ?? createModel(config.preset, data.vocab.size, g);
+	const model: LanguageModel = ckpt?.model ?? createModel(config.preset, data.vocab.size, g, DEBUG_OVERRIDES[config.preset]);
 	const optimizer = makeOptimizer(model, preset);
 	const lr = optimizer.lr;
 	data.batch.x.name = 'idx';
