@@ -15,9 +15,9 @@ function engineModel(preset: Preset, seed: number, batch: number) {
 	return { session, model: buildGraph(session.trace) };
 }
 
-async function open(page: Page, query: string): Promise<void> {
+async function open(page: Page, query: string, timeout = 20_000): Promise<void> {
 	await page.goto(`/debug?${query}`);
-	await expect(page.locator('[data-node]').first()).toBeVisible({ timeout: 20_000 });
+	await expect(page.locator('[data-node]').first()).toBeVisible({ timeout });
 }
 
 const position = (page: Page) => page.getByTestId('position');
@@ -117,7 +117,10 @@ test('collapse and expand a module; breakpoints; play', async ({ page }) => {
 for (const preset of PRESETS) {
 	test(`opens ${preset}, steps into a module and back by keyboard alone`, async ({ page }) => {
 		await page.setViewportSize({ width: 1440, height: 900 });
-		await open(page, `preset=${preset}&seed=1`);
+		// seed-gpt records 10.7M parameters' values, gradients and updates: seconds, not milliseconds
+		const large = preset === 'seed-gpt';
+		if (large) test.setTimeout(180_000);
+		await open(page, `preset=${preset}&seed=1`, large ? 90_000 : 20_000);
 		await page.keyboard.press('ArrowDown'); // step into
 		await page.keyboard.press('Shift+ArrowRight'); // step over
 		await page.keyboard.press('ArrowUp'); // step out

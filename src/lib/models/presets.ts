@@ -87,7 +87,7 @@ export const PRESETS = {
 	'seed-gpt': {
 		model: 'gpt', blockSize: 256, nEmbd: 384, nHead: 6, nLayer: 6, dropout: 0.2, attentionScale: 'headSize', init: 'torch',
 		steps: 7200, batchSize: 64, optimizer: 'adamw', lr: 1e-4, weightDecay: 0.01, format: 'text',
-		description: "The seed's GPT: 6 layers of 6 heads, 384 channels, block 256 (about 10.8M parameters; trained on a GPU)"
+		description: "The seed's GPT: 6 layers of 6 heads, 384 channels, block 256 (about 10.8M parameters; the seed trained it on a GPU)"
 	}
 } as const satisfies Record<string, Preset>;
 
