@@ -1,5 +1,5 @@
-// The app in a real browser: serve build/, open /debug for gpt-small in chromium and time each step to its painted frame;
-// open /attention and time a text change to the whole grid painted.
+// The app in a real browser: serve build/, open /debug for gpt-small and seed-gpt in chromium and time each step to its
+// painted frame; open /attention and time a text change to the whole grid painted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -101,8 +101,8 @@ const quantile = (xs: number[], q: number): number => {
 	return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
-async function caseRows(page: Page, base: string, name: string, query: string, log: (line: string) => void): Promise<BenchRow[]> {
-	const loadMs = await open(page, base, query);
+async function caseRows(page: Page, base: string, preset: string, name: string, log: (line: string) => void, extra = ''): Promise<BenchRow[]> {
+	const loadMs = await open(page, base, `preset=${preset}&seed=42${extra}`);
 	const nodes = await page.locator('[data-node]').count();
 	const cdp = await page.context().newCDPSession(page);
 	await cdp.send('HeapProfiler.collectGarbage');
@@ -115,8 +115,8 @@ async function caseRows(page: Page, base: string, name: string, query: string, l
 	const total = await page.locator('[data-node]').count();
 	const med = quantile(times, 0.5);
 	const p90 = quantile(times, 0.9);
-	log(`gpt-small ${name}: ${total} nodes, ${nodes} drawn near the first view, load ${loadMs.toFixed(0)} ms, heap ${heapMb.toFixed(1)} MB, step median ${med.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
-	const row = (group: string, ms: number, note: string): BenchRow => ({ suite: 'browser', group, name: `gpt-small, ${name}`, ms, note });
+	log(`${preset} ${name}: ${total} nodes, ${nodes} drawn near the first view, load ${loadMs.toFixed(0)} ms, heap ${heapMb.toFixed(1)} MB, step median ${med.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
+	const row = (group: string, ms: number, note: string): BenchRow => ({ suite: 'browser', group, name: `${preset}, ${name}`, ms, note });
 	return [
 		row('open /debug (chromium)', loadMs, `${total} nodes, ${nodes} drawn; JS heap after load ${heapMb.toFixed(1)} MB`),
 		{ ...row('step to painted frame', med, `p90 ${p90.toFixed(1)} ms over ${STEPS} steps; budget 16 ms`), msMin: Math.min(...times) }
@@ -317,8 +317,10 @@ export const browserBench: Bench = {
 		try {
 			const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 			const base = `http://127.0.0.1:${port}`;
-			const rows = await caseRows(page, base, 'blocks collapsed', 'preset=gpt-small&seed=42', log);
-			rows.push(...(await caseRows(page, base, 'all blocks expanded', `preset=gpt-small&seed=42&open=${ALL_BLOCKS}`, log)));
+			const rows = await caseRows(page, base, 'gpt-small', 'blocks collapsed', log);
+			rows.push(...(await caseRows(page, base, 'gpt-small', 'all blocks expanded', log, `&open=${ALL_BLOCKS}`)));
+			// the largest preset: 10.7M parameters at block 32, a 260 MB trace
+			rows.push(...(await caseRows(page, base, 'seed-gpt', 'blocks collapsed', log)));
 			rows.push(...(await attentionRows(page, base, log)));
 			rows.push(...(await trainingRows(page, base, log)));
 			return rows;
