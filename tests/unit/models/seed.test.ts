@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { backward, Embedding, Generator, Linear, tensor } from '$lib/engine';
 import { buildModel, createModel, type LanguageModel, type Preset } from '$lib/models';
 import { restoreModel } from '$lib/train/checkpoint';
+import { createSession } from '$lib/train/session';
 import { expectClose, fromFx, loadFixture, modelFor, type Fx, type ModelFixture } from './compare';
 
 /** Parameters in all, and without the Linear layers' biases (what the seed counted: its biases never reached the optimizer). */
@@ -118,6 +119,19 @@ describe('a seed-gpt checkpoint trained in PyTorch (the seed notebook, reduced, 
 		expectClose([loss!.item()], [fx.loss], 'trained seed-gpt loss', 1e-5, 0);
 		expect(fx.loss).toBeLessThan(Math.log(65) - 1); // it did learn something in PyTorch
 		expect(model.generate(new Generator(1), { maxNewTokens: 20 })).toHaveLength(20);
+	});
+
+	it("opens in the debugger under seed-gpt: one recorded training step of the checkpoint's 16-character block", () => {
+		const vocab = String(fx.config.vocab);
+		const text = Array.from({ length: 40 }, (_, i) => vocab.slice(i % 7) + vocab.slice(0, i % 7)).join('');
+		const session = createSession({ preset: 'seed-gpt', seed: 3, batch: 64 }, text, { name: 'seed-gpt-trained.safetensors', bytes });
+		expect(session.weights).toBe('checkpoint seed-gpt-trained.safetensors (300 steps)');
+		expect(session.examples).toHaveLength(16); // the block is cut to the checkpoint's blockSize
+		expect(session.trace.nodes.filter((n) => n.phase === 'update')).toHaveLength(restoreModel(bytes).model.parameters().length);
+		// the step starts from the checkpoint's weights, not fresh ones
+		const recorded = Object.values(session.trace.tensors).find((t) => t.role === 'param' && t.name === 'blocks.1.sa.heads.3.query.weight')!;
+		const stored = restoreModel(bytes).model.stateDict().get('blocks.1.sa.heads.3.query.weight')!;
+		expect(Array.from(recorded.values)).toEqual(Array.from(stored.values()));
 	});
 
 	it('needs its attention scale: read as 1/√head_size, the same weights give another loss', () => {
