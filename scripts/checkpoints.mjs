@@ -1,5 +1,5 @@
 // Rebuilds the trained weights the app ships in static/checkpoints/: each debugger preset trained with the CLI's
-// own full schedule, seed 42. `npm run checkpoints [-- NAME…] [--jobs N]` (default: all five, one at a time).
+// own full schedule, seed 42. `npm run checkpoints [-- NAME…] [--jobs N]` (default: all seven, one at a time).
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The presets the debugger offers "trained" weights for, and the seed they are trained with. */
-export const CHECKPOINT_PRESETS = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small'];
+/** The presets the debugger offers "trained" weights for (all but seed-gpt, too large to train here), and their seed. */
+export const CHECKPOINT_PRESETS = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small', 'seed-mlp', 'seed-wavenet'];
 export const CHECKPOINT_SEED = 42;
 
 /**

@@ -2,7 +2,7 @@
 // between the explorer and the step debugger in both directions.
 import type { Phase } from '$lib/engine';
 import { getPreset } from '$lib/models';
-import { defaultDataset, isTextPreset, PRESETS, type DebugSession, type Preset } from '$lib/train/session';
+import { defaultDataset, isTextPreset, TRAINED_PRESETS, type DebugSession, type Preset } from '$lib/train/session';
 import { SCALE_CHOICES, type ScaleChoice } from '$lib/viz/attention';
 import { headOf, headScope } from '$lib/viz/attention-links';
 import type { AttentionPhase } from '$lib/viz/attention-view';
@@ -24,7 +24,7 @@ export const DEFAULT_TEXT = 'First Citizen:\nBefore we proceed';
 export const DEFAULT_ATTENTION: AttentionView = { ckpt: 'gpt-small', text: DEFAULT_TEXT, layer: 0, head: 0, phase: 'forward', scale: 'headSize' };
 
 /** The shipped checkpoints the explorer can read: the GPT presets. */
-export const GPT_PRESETS: Preset[] = PRESETS.filter(isTextPreset);
+export const GPT_PRESETS: Preset[] = TRAINED_PRESETS.filter(isTextPreset);
 
 function index(v: string | null, fallback: number): number {
 	const n = v === null ? NaN : Number(v);

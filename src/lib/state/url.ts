@@ -1,7 +1,7 @@
 // The debugger's position as URL query parameters, so a reload or a shared link restores the same view.
 import type { Phase } from '$lib/engine';
 import type { OpTarget } from '$lib/viz/attention-links';
-import { DATASETS, defaultBatch, defaultDataset, isTextPreset, PRESETS, type DatasetName, type Preset, type WeightsChoice } from '$lib/train/session';
+import { DATASETS, defaultBatch, defaultDataset, isTextPreset, PRESETS, TRAINED_PRESETS, type DatasetName, type Preset, type WeightsChoice } from '$lib/train/session';
 
 /** Everything a learner would share: model, dataset, seed, batch, where the cursor is, what is selected and opened. */
 export interface ViewState {
@@ -64,7 +64,7 @@ export function decodeView(search: string): ViewState {
 		opened: list(q.get('open')),
 		closed: list(q.get('shut')),
 		breakpoints: list(q.get('bp')),
-		...(q.get('weights') === 'trained' ? { weights: 'trained' as const } : {}),
+		...(q.get('weights') === 'trained' && TRAINED_PRESETS.includes(preset) ? { weights: 'trained' as const } : {}),
 		...(text !== undefined ? { text } : {}),
 		...(scope && op && (phase === 'forward' || phase === 'backward') && step < 0 ? { target: { phase, scope, op } } : {}),
 		run: run && runStep >= 0 ? { id: run, step: runStep } : null,

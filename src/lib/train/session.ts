@@ -14,6 +14,12 @@ export const PRESETS: Preset[] = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-s
  */
 const DEBUG_OVERRIDES: Partial<Record<Preset, Partial<ModelPreset>>> = { 'seed-gpt': { blockSize: 32 } };
 
+/**
+ * The presets with a trained checkpoint shipped in static/checkpoints/: all but seed-gpt, which this machine cannot
+ * train (a step at its batch of 64 × 256 characters needs more than 16 GB here).
+ */
+export const TRAINED_PRESETS: Preset[] = PRESETS.filter((p) => p !== 'seed-gpt');
+
 /** The preset as the debugger builds it with fresh weights. */
 export function debugPreset(preset: Preset): ModelPreset {
 	return getPreset(preset, DEBUG_OVERRIDES[preset]);

@@ -36,6 +36,12 @@ describe('url codec', () => {
 		expect(decodeView('?preset=gpt-small&dataset=names').dataset).toBe('names');
 		expect(decodeView('?preset=mlp&dataset=shakespeare').dataset).toBe('shakespeare');
 	});
+
+	it('reads the seed presets, and trained weights only where a checkpoint ships (not seed-gpt)', () => {
+		expect(decodeView('?preset=seed-gpt')).toMatchObject({ preset: 'seed-gpt', dataset: 'shakespeare', batch: 16 });
+		expect(decodeView('?preset=seed-wavenet&weights=trained')).toMatchObject({ preset: 'seed-wavenet', dataset: 'names', batch: 4, weights: 'trained' });
+		expect(decodeView('?preset=seed-gpt&weights=trained').weights).toBeUndefined();
+	});
 });
 
 describe('DebuggerState', () => {
