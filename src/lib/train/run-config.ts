@@ -100,6 +100,8 @@ export function checkConfig(c: RunConfig): string[] {
 		...Object.entries(c.sizes).map(([k, v]) => checkNumber(k as SizeName, v, true))
 	];
 	const p = { ...getPreset(c.preset), ...c.sizes } as Preset;
+	// the preset's own sizes obey the limits too (seed-gpt's block of 256 is more than a browser run takes)
+	for (const k of sizeNames(c.preset)) if (c.sizes[k] === undefined) problems.push(checkNumber(k, (p as unknown as Record<SizeName, number>)[k], true));
 	if (p.model === 'wavenet' && !Number.isInteger(Math.log2(p.blockSize))) problems.push(`WaveNet merges pairs: its context length must be a power of 2 (2, 4, 8, 16, …), not ${p.blockSize}`);
 	if (p.model === 'gpt' && p.nEmbd % p.nHead !== 0) problems.push(`the embedding size ${p.nEmbd} must split evenly over ${p.nHead} heads`);
 	if (c.badInit && !hasBadInit(p)) problems.push("lecture 3's bad initialisation is for the names models (mlp, mlp-bn, mlp-deep, wavenet), not the GPTs");
