@@ -2,6 +2,7 @@
 import { createSession, dataset, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
 import { buildGraph, stepAt, type GraphModel, type Step } from '$lib/viz/graph-model';
 import { buildGradIndex, type GradIndex } from '$lib/viz/grad-index';
+import { sessionNaming } from '$lib/viz/names';
 import { ancestors, defaultCollapsed, scopeList, visibleGraph, within } from '$lib/viz/scopes';
 import * as cursorOps from '$lib/viz/stepping';
 import { adjusted, filtered, setOf, toggled } from '$lib/viz/sets';
@@ -59,7 +60,7 @@ export class DebuggerState {
 		this.error = null;
 		const config = session.config;
 		try {
-			const model = buildGraph(session.trace);
+			const model = buildGraph(session.trace, sessionNaming(session));
 			this.config = config;
 			this.session = session;
 			this.model = model;

@@ -53,7 +53,10 @@ export function nodeLines(v: VisibleNode): [string, string] {
 		// a parameter sits inside its module's box: `weight` there says what `blocks.0.sa.proj.weight` does
 		const { label, scope, kind } = v.node;
 		const short = kind === 'param' && scope && label.startsWith(scope + '.') ? label.slice(scope.length + 1) : label;
-		return [short, shapeLabel(v.node.shape)];
+		// the lecture's name beside PyTorch's: `weight (W1ᵀ)`, `tanh → h`
+		const lecture = v.node.lecture;
+		const first = !lecture ? short : kind === 'op' ? `${short} → ${lecture}` : `${short} (${lecture})`;
+		return [first, shapeLabel(v.node.shape)];
 	}
 	const n = v.lastStep >= 0 ? v.lastStep - v.firstStep + 1 : 0;
 	return [`▸ ${v.label}`, `${n} ops`];
@@ -87,11 +90,12 @@ export function toElkGraph(vis: VisibleGraph, aspectRatio = 1.6): ElkNodeJson {
 	const root: ElkNodeJson = { id: 'root', layoutOptions, children: [], edges: [] };
 	const boxes = new Map<string, ElkNodeJson>([['', root]]);
 	for (const s of vis.boxes) {
+		const text = `▾ ${vis.boxLabels.get(s) ?? s}`;
 		const box: ElkNodeJson = {
 			id: BOX_PREFIX + s,
 			children: [],
 			edges: [],
-			labels: [{ text: s, width: s.length * CHAR, height: 14 }],
+			labels: [{ text, width: text.length * CHAR, height: 14 }],
 			layoutOptions: { 'elk.padding': '[top=26,left=10,bottom=10,right=10]', 'elk.nodeLabels.placement': 'INSIDE V_TOP H_LEFT' }
 		};
 		boxes.set(s, box);
