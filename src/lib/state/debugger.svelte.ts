@@ -23,6 +23,10 @@ export class DebuggerState {
 	selected = $state<string | null>(null);
 	collapsed = $state.raw<ReadonlySet<string>>(setOf());
 	breakpoints = $state.raw<ReadonlySet<string>>(setOf());
+	/** The graph's camera keeps the current op in view; panning, zooming or Fit turn it off, Esc turns it back on. */
+	follow = $state(true);
+	/** At a backward step, which input's gradient the inspector opens on (null: the first one sent). */
+	detailSlot = $state<number | null>(null);
 	playing = $state(false);
 	speed = $state(5);
 	error = $state<string | null>(null);
@@ -119,6 +123,21 @@ export class DebuggerState {
 
 	private go(c: number): void {
 		this.cursor = c;
+		this.detailSlot = null;
+	}
+
+	/** Put the cursor on step `c` (a lesson's stop), inspecting `select` (null: the step's own node), with the camera on it. */
+	jump(c: number, select: string | null = null, slot: number | null = null): void {
+		this.pause();
+		this.go(Math.max(-1, Math.min(c, this.steps.length - 1)));
+		this.selected = select;
+		this.detailSlot = slot;
+		this.follow = true;
+	}
+
+	/** Open every collapsed module around `scopes` (a lesson stop inside a transformer block). */
+	open(scopes: readonly string[]): void {
+		if (scopes.length) this.collapsed = filtered(this.collapsed, (s) => !scopes.some((t) => within(t, s)));
 	}
 
 	forward = (): void => this.go(cursorOps.stepForward(this.steps, this.cursor));
@@ -167,6 +186,12 @@ export class DebuggerState {
 
 	select = (id: string | null): void => {
 		this.selected = id;
+	};
+
+	/** Esc: show the current step's node again and let the camera follow the cursor. */
+	followCursor = (): void => {
+		this.selected = null;
+		this.follow = true;
 	};
 
 	togglePlay = (): void => {

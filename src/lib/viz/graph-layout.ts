@@ -44,6 +44,11 @@ export interface Layout {
 	height: number;
 }
 
+/** The graph's font sizes in layout px (the box sizes below assume ~0.6 em per character of the first line). */
+export const GRAPH_FONT = { name: 11.5, shape: 10, box: 11 } as const;
+/** The smallest of them: a zoom of PX / this shows every graph label at PX screen pixels or more. */
+export const GRAPH_FONT_MIN = Math.min(GRAPH_FONT.name, GRAPH_FONT.shape, GRAPH_FONT.box);
+
 const CHAR = 7;
 const BOX_PREFIX = 'box:';
 

@@ -90,3 +90,15 @@ export function lectureNames(preset: string, modules: Readonly<Record<string, st
 export function sessionNaming(s: { config: { preset: string }; modules: Readonly<Record<string, string>>; trace: Trace }): GraphNaming {
 	return { modules: s.modules, lecture: lectureNames(s.config.preset, s.modules, s.trace) };
 }
+
+/** A node's name with the lecture's beside it: `tanh (h)`, `2.weight (W1ᵀ)`. */
+export function nodeName(n: { label: string; lecture?: string } | undefined): string {
+	if (!n) return '?';
+	return n.lecture ? `${n.label} (${n.lecture})` : n.label;
+}
+
+/** The name of a node's gradient: the lecture's `dlogits`, `dC` where it has one, else `∂L/∂tanh`. */
+export function gradName(n: { label: string; lecture?: string } | undefined): string {
+	if (!n) return '∂L/∂?';
+	return n.lecture ? `d${n.lecture}` : `∂L/∂${n.label}`;
+}
