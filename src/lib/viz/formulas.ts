@@ -61,7 +61,7 @@ const TABLE: Record<string, (a: Attrs) => OpMath> = {
 };
 
 /** BatchNorm's reduced dims in words: dim 0 is the batch; lecture 5's (B, T, C) input is reduced over B and T. */
-function batchDims(a: Attrs): string {
+export function batchDims(a: Attrs): string {
 	const d = Array.isArray(a.dims) ? (a.dims as number[]) : [0];
 	const words = d.map((k) => (k === 0 ? 'batch' : k === 1 && d.length > 1 ? 'time' : `dim ${k}`));
 	return `${d.length > 1 ? 'dims' : 'dim'} ${d.join(', ')} (${words.join(' and ')})`;
