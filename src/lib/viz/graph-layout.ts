@@ -146,8 +146,3 @@ export function readElkLayout(root: ElkNodeJson): Layout {
 	walk(root);
 	return out;
 }
-
-/** A cache key for a collapse state and view shape (layouts are computed once per state). */
-export function layoutKey(collapsed: ReadonlySet<string>, aspectRatio = 1.6): string {
-	return `${aspectRatio.toFixed(1)}:${[...collapsed].sort().join('|')}`;
-}
