@@ -6,16 +6,14 @@ import { buildGraph } from '$lib/viz/graph-model';
 import { sessionNaming } from '$lib/viz/names';
 import { defaultCollapsed, scopeList, visibleGraph } from '$lib/viz/scopes';
 import { layoutInWorker, viewAspect } from './layout-engine';
-import { recordAhead, recordInWorker, warmRecorder } from './recorder';
+import { recordAhead, warmRecorder } from './recorder';
 
-let started: Promise<void> | null = null;
+let base: Promise<unknown> | null = null;
+const ready = new Set<string>();
 
-/** Record `config` ahead (the session waits for the page that asks for it) and lay out its first view. */
+/** Record `config` ahead (the session stays kept for the page that asks for it) and lay out its first view. */
 async function ahead(config: SessionConfig): Promise<void> {
-	recordAhead(config);
-	// NOTE: peek at the session recorded ahead without taking it: record it ahead again for the page that will ask
-	const s = await recordInWorker(config);
-	recordAhead(config, s);
+	const s = await recordAhead(config);
 	const model = buildGraph(s.trace, sessionNaming(s));
 	await layoutInWorker(visibleGraph(model, defaultCollapsed(scopeList(model))), viewAspect(window.innerWidth, window.innerHeight));
 }
@@ -23,13 +21,21 @@ async function ahead(config: SessionConfig): Promise<void> {
 /**
  * Load the debugger's code, fetch the datasets into the session worker and run tiny sessions there (the engine's first
  * run compiles it), then record and lay out each of `links` one after the other (ELK's first layouts cost seconds cold).
- * Idempotent: the work happens once per page load. Errors are left for the page that opens the session to show.
+ * Stops between links once `signal` aborts (the learner left: the workers should serve the page they opened); what
+ * was done is kept, and a later call goes on from there. Errors are left for the page that opens the session to show.
  */
-export function warmDebugger(links: SessionConfig[]): Promise<void> {
-	started ??= (async () => {
-		await preloadCode('/debug');
-		await warmRecorder();
-		for (const config of links) await ahead(config);
-	})().catch(() => undefined);
-	return started;
+export async function warmDebugger(links: SessionConfig[], signal: AbortSignal): Promise<void> {
+	try {
+		base ??= Promise.all([preloadCode('/debug'), warmRecorder()]);
+		await base;
+		for (const config of links) {
+			const key = JSON.stringify(config);
+			if (signal.aborted) return;
+			if (ready.has(key)) continue;
+			await ahead(config);
+			ready.add(key);
+		}
+	} catch {
+		// the debugger shows the error when the learner opens it
+	}
 }
