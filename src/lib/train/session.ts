@@ -97,6 +97,18 @@ export function datasetPath(dataset: DatasetName): string {
 	return dataset === 'shakespeare' ? '/data/tinyshakespeare.txt' : '/data/names.txt';
 }
 
+/**
+ * Lecture 5's FlattenConsecutive(2) halves the time axis stage by stage: (B, 8, C) → (B, 4, 2C) → (B, 2, 4C). Each
+ * shorter axis gets the positions it fused as labels: t0–1, t2–3, … then t0–3, t4–7.
+ */
+export function fusedAxes(blockSize: number): Axis[] {
+	const axes: Axis[] = [];
+	for (let size = blockSize / 2, k = 2; size > 1 && Number.isInteger(size); size /= 2, k *= 2) {
+		axes.push({ size, labels: Array.from({ length: size }, (_, i) => `t${i * k}–${(i + 1) * k - 1}`) });
+	}
+	return axes;
+}
+
 /** The largest batch a session takes: a text model's block size (its position table has that many rows), or 64 names. */
 export function batchLimit(preset: PresetConfig): number {
 	return preset.format === 'text' ? preset.blockSize : MAX_NAMES;
@@ -260,8 +272,10 @@ export function createSession(config: SessionConfig, text: string, checkpoint?: 
 	const { result, trace } = record(() => trainStep(model, optimizer, data.batch));
 	const weights = ckpt?.weights ?? `fresh (seed ${config.seed})`;
 	const batchNorm = batchNormEvals(snaps, (scope) => batchNormInput(trace, scope));
-	const base = { config: { ...config, dataset: dataset(config) }, trace, chars: [...data.vocab.chars], examples: data.examples, axes: data.axes, lr, loss: result, weights };
-	return { ...base, modules: moduleClasses(model), batchNorm, evalLoss: lossEval };
+	const modules = moduleClasses(model);
+	const axes = Object.values(modules).includes('FlattenConsecutive') ? [...data.axes, ...fusedAxes(preset.blockSize)] : data.axes;
+	const base = { config: { ...config, dataset: dataset(config) }, trace, chars: [...data.vocab.chars], examples: data.examples, axes, lr, loss: result, weights };
+	return { ...base, modules, batchNorm, evalLoss: lossEval };
 }
 
 /** The training-mode input of the BatchNorm layer at `scope`: the first input of its recorded batchNorm op. */

@@ -38,6 +38,19 @@ function columnMeans(x: ArrayLike<number>, C: number): number[] {
 	return m;
 }
 
+describe('axis labels', () => {
+	it("names the positions each FlattenConsecutive axis fused (wavenet only)", async () => {
+		const { fusedAxes } = await import('$lib/train/session');
+		expect(fusedAxes(8)).toEqual([
+			{ size: 4, labels: ['t0–1', 't2–3', 't4–5', 't6–7'] },
+			{ size: 2, labels: ['t0–3', 't4–7'] }
+		]);
+		const w = createSession({ preset: 'wavenet', seed: 5, batch: 2 }, NAMES);
+		expect(w.axes.map((a) => a.size)).toEqual([w.chars.length, w.examples.length, 8, 4, 2]);
+		expect(createSession({ preset: 'mlp', seed: 5, batch: 2 }, NAMES).axes.length).toBe(3);
+	});
+});
+
 describe('BatchNorm in eval mode', () => {
 	it('mlp-bn: running statistics before and after the step, and the eval-mode output of the same input', () => {
 		const s = createSession({ preset: 'mlp-bn', seed: 5, batch: 3 }, NAMES);
