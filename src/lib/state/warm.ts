@@ -1,5 +1,5 @@
-// Getting the debugger ready while a learner reads the start page: its code, the datasets, a compiled engine, and the
-// sessions and layouts its model links open, so that following one shows an interactive graph at once.
+// Getting the debugger ready while a learner reads the start page: its code, the datasets, and the sessions and
+// layouts its model links open (compiling the engine and ELK on the way), so that following one is quick.
 import { preloadCode } from '$app/navigation';
 import type { SessionConfig } from '$lib/train/session';
 import { buildGraph } from '$lib/viz/graph-model';
@@ -19,8 +19,8 @@ async function ahead(config: SessionConfig): Promise<void> {
 }
 
 /**
- * Load the debugger's code, fetch the datasets into the session worker and run tiny sessions there (the engine's first
- * run compiles it), then record and lay out each of `links` one after the other (ELK's first layouts cost seconds cold).
+ * Load the debugger's code and fetch the datasets into the session worker, then record and lay out each of `links` one
+ * after the other (the first of each compiles the engine or ELK: seconds on a busy machine).
  * Stops between links once `signal` aborts (the learner left: the workers should serve the page they opened); what
  * was done is kept, and a later call goes on from there. Errors are left for the page that opens the session to show.
  */
