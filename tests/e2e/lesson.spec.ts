@@ -66,6 +66,7 @@ test('backprop lesson: every stop from first to last by Next, → and PageDown, 
 	// the dlogits stop opens the inspector on dlogits, not on ∂L/∂loss
 	await page.goto(`/lessons/${lesson.slug}?stop=2`);
 	await expect(page.getByTestId('sent-panel')).toContainText('dlogits (to input 0)');
+	await expect(page.locator('[data-node]').first()).toBeVisible({ timeout: 45_000 });
 	await page.screenshot({ path: 'test-results/screens/lesson-dlogits.png' });
 });
 
