@@ -1,7 +1,7 @@
 // The start page leads in: each model link opens the debugger on that model; the lessons and other views are linked.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { PRESETS } from '../../src/lib/train/session';
+import { createSession, defaultBatch, PRESETS, type Preset } from '../../src/lib/train/session';
 import { lessonFiles } from './lessons';
 
 /** The models as the start page names them, in its order. */
@@ -12,6 +12,13 @@ const MODELS = [
 	{ preset: 'wavenet', name: 'WaveNet' },
 	{ preset: 'gpt-small', name: 'GPT' }
 ];
+
+/** The batch loss the debugger shows for a preset's shipped checkpoint at seed 42 and the default batch. */
+function trainedLoss(preset: Preset): number {
+	const bytes = new Uint8Array(readFileSync(`static/checkpoints/${preset}.safetensors`));
+	const text = readFileSync(preset === 'gpt-small' ? 'static/data/tinyshakespeare.txt' : 'static/data/names.txt', 'utf8');
+	return createSession({ preset, seed: 42, batch: defaultBatch(preset), weights: 'trained' }, text, { name: `${preset}.safetensors`, bytes }).loss;
+}
 
 /** The model class the breadcrumb's root names (recorded from the model, not the preset). */
 const CLASS: Record<string, string> = { mlp: 'MLP', 'mlp-bn': 'MLP', 'mlp-deep': 'DeepMLP', wavenet: 'WaveNet', 'gpt-small': 'GPT' };
@@ -29,8 +36,10 @@ test('start page: one link per model, named after it, each opening the debugger 
 		await expect(page.locator('[data-node]').first()).toBeVisible({ timeout: 20_000 });
 		await expect(page.getByLabel('Model preset')).toHaveValue(m.preset);
 		await expect(page.getByRole('navigation', { name: 'Current module' })).toContainText(CLASS[m.preset]);
-		// TODO(lead): once trained checkpoints ship (the attention branch), expect 'weights: checkpoint …' here
-		await expect(page.getByTestId('weights')).toContainText('weights:');
+		// on the shipped trained weights: the engine's loss for that checkpoint, seed and batch
+		await expect(page.getByLabel('Weights')).toHaveValue('trained');
+		await expect(page.getByTestId('weights')).toContainText(`checkpoint ${m.preset}.safetensors`);
+		await expect(page.getByText(`loss ${trainedLoss(m.preset as Preset).toFixed(4)}`)).toBeVisible();
 		// back to the start page as a learner does (the browser's Back button: no reload)
 		await page.goBack();
 		await expect(page.getByRole('heading', { name: 'Models' })).toBeVisible();
