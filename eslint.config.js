@@ -53,7 +53,7 @@ export default ts.config(
 			] }]
 		}
 	},
-	{ files: ['src/lib/{models,data,train}/**/*.ts'], ignores: ['**/*.worker.ts'], rules: pureRestrictions },
+	{ files: ['src/lib/{models,data,train,lessons}/**/*.ts'], ignores: ['**/*.worker.ts'], rules: pureRestrictions },
 	// viz/ turns traces and tensors into numbers: d3's pure computing modules are welcome there, its DOM ones are not
 	{ files: ['src/lib/viz/**/*.ts'], rules: vizRestrictions },
 	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'static/', 'bench/results/', 'test-results/', 'playwright-report/'] }

@@ -78,7 +78,7 @@ test('a map links into the debugger at its head’s softmax gradient, and the de
 	await page.locator('[data-map="2-3"]').getByRole('link', { name: 'debugger' }).click();
 	await expect(page).toHaveURL(/\/debug\?.*phase=backward&step=\d+/, { timeout: 30_000 });
 	await expect(page.getByTestId('inspector-title')).toHaveText('softmax');
-	await expect(page.getByText('blocks.2.sa.heads.3', { exact: true })).toBeVisible();
+	await expect(page.getByText('blocks.2.sa.heads.3 · Head', { exact: true })).toBeVisible(); // the module by path and class
 	await expect(page.getByLabel('Weights')).toHaveValue('trained');
 	await page.getByTestId('explorer-link').click();
 	await expect(page).toHaveURL(/\/attention\?.*layer=2&head=3&phase=backward/);

@@ -91,13 +91,13 @@ test('backward: gradients appear with a heatmap, accumulate and update steps, an
 
 test('collapse and expand a module; breakpoints; play', async ({ page }) => {
 	await open(page, 'preset=mlp&seed=42&batch=4');
-	await page.getByRole('button', { name: 'Collapse 2' }).click();
+	await page.getByRole('button', { name: 'Collapse 2 · Linear' }).click();
 	const box = page.locator('[data-node="s:2"]');
 	await expect(box).toBeVisible();
 	await expect(page).toHaveURL(/shut=2/);
 	await box.dblclick();
 	await expect(box).toHaveCount(0);
-	await expect(page.getByRole('button', { name: 'Collapse 2' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Collapse 2 · Linear' })).toBeVisible();
 
 	// a breakpoint on tanh, then run to it (B)
 	await page.getByRole('button', { name: 'Fit to view' }).click();

@@ -2,6 +2,7 @@
 import { createSession, dataset, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
 import { buildGraph, stepAt, type GraphModel, type Step } from '$lib/viz/graph-model';
 import { buildGradIndex, type GradIndex } from '$lib/viz/grad-index';
+import { sessionNaming } from '$lib/viz/names';
 import { ancestors, defaultCollapsed, scopeList, visibleGraph, within } from '$lib/viz/scopes';
 import * as cursorOps from '$lib/viz/stepping';
 import { adjusted, filtered, setOf, toggled } from '$lib/viz/sets';
@@ -22,6 +23,10 @@ export class DebuggerState {
 	selected = $state<string | null>(null);
 	collapsed = $state.raw<ReadonlySet<string>>(setOf());
 	breakpoints = $state.raw<ReadonlySet<string>>(setOf());
+	/** The graph's camera keeps the current op in view; panning, zooming or Fit turn it off, Esc turns it back on. */
+	follow = $state(true);
+	/** At a backward step, which input's gradient the inspector opens on (null: the first one sent). */
+	detailSlot = $state<number | null>(null);
 	playing = $state(false);
 	speed = $state(5);
 	error = $state<string | null>(null);
@@ -59,7 +64,7 @@ export class DebuggerState {
 		this.error = null;
 		const config = session.config;
 		try {
-			const model = buildGraph(session.trace);
+			const model = buildGraph(session.trace, sessionNaming(session));
 			this.config = config;
 			this.session = session;
 			this.model = model;
@@ -118,6 +123,21 @@ export class DebuggerState {
 
 	private go(c: number): void {
 		this.cursor = c;
+		this.detailSlot = null;
+	}
+
+	/** Put the cursor on step `c` (a lesson's stop), inspecting `select` (null: the step's own node), with the camera on it. */
+	jump(c: number, select: string | null = null, slot: number | null = null): void {
+		this.pause();
+		this.go(Math.max(-1, Math.min(c, this.steps.length - 1)));
+		this.selected = select;
+		this.detailSlot = slot;
+		this.follow = true;
+	}
+
+	/** Open every collapsed module around `scopes` (a lesson stop inside a transformer block). */
+	open(scopes: readonly string[]): void {
+		if (scopes.length) this.collapsed = filtered(this.collapsed, (s) => !scopes.some((t) => within(t, s)));
 	}
 
 	forward = (): void => this.go(cursorOps.stepForward(this.steps, this.cursor));
@@ -166,6 +186,12 @@ export class DebuggerState {
 
 	select = (id: string | null): void => {
 		this.selected = id;
+	};
+
+	/** Esc: show the current step's node again and let the camera follow the cursor. */
+	followCursor = (): void => {
+		this.selected = null;
+		this.follow = true;
 	};
 
 	togglePlay = (): void => {

@@ -1,22 +1,42 @@
 // Records a debugging session off the main thread (gpt-small takes ~200 ms, seed-gpt a few seconds): fetch the dataset, build, record one step.
-import { createSession, dataset, datasetPath, type CheckpointFile, type DebugSession, type GivenBatch, type SessionConfig } from '$lib/train/session';
+// A `warm` request fetches both datasets ahead, so the first session asked for does not wait for the network.
+import { createSession, dataset, datasetPath, DATASETS, type CheckpointFile, type DebugSession, type GivenBatch, type SessionConfig } from '$lib/train/session';
 import { fetchCheckpoint, fetchText } from './assets';
 
-/** `text` (a browser run's own data) replaces the dataset's file; `batch` (a run's next batch) the seeded one. */
-export type SessionRequest = { id: number; config: SessionConfig; checkpoint?: CheckpointFile; text?: string; batch?: GivenBatch };
-export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string };
+/**
+ * What a page asks: record a session, or get ready (the datasets fetched). `text` (a browser run's own data)
+ * replaces the dataset's file; `batch` (a run's next batch) the seeded one.
+ */
+export type SessionAsk = { config: SessionConfig; checkpoint?: CheckpointFile; text?: string; batch?: GivenBatch } | { warm: true };
+export type SessionRequest = SessionAsk & { id: number };
+export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string } | { id: number; warmed: number };
+
+/** Fetch both datasets into the cache; the milliseconds it took. */
+async function warm(): Promise<number> {
+	const t0 = performance.now();
+	await Promise.all(DATASETS.map((d) => fetchText(datasetPath(d))));
+	return performance.now() - t0;
+}
+
+async function record(req: Exclude<SessionAsk, { warm: true }>): Promise<{ session: DebugSession; buffers: ArrayBuffer[] }> {
+	const { config, text: own, batch } = req;
+	// a loaded file wins; else trained weights are the shipped checkpoint
+	const checkpoint = req.checkpoint ?? (config.weights === 'trained' ? await fetchCheckpoint(config.preset) : undefined);
+	const session = createSession(config, own ?? (await fetchText(datasetPath(dataset(config)))), checkpoint, batch);
+	// hand the tensors' buffers over instead of copying them
+	const buffers = new Set<ArrayBuffer>();
+	for (const t of Object.values(session.trace.tensors)) buffers.add(t.values.buffer as ArrayBuffer);
+	return { session, buffers: [...buffers] };
+}
 
 self.onmessage = async (e: MessageEvent<SessionRequest>) => {
-	const { id, config, text: own, batch } = e.data;
+	const req = e.data;
+	const post = (reply: SessionReply, transfer: ArrayBuffer[] = []) => (self as unknown as Worker).postMessage(reply, transfer);
 	try {
-		// a loaded file wins; else trained weights are the shipped checkpoint
-		const checkpoint = e.data.checkpoint ?? (config.weights === 'trained' ? await fetchCheckpoint(config.preset) : undefined);
-		const session = createSession(config, own ?? (await fetchText(datasetPath(dataset(config)))), checkpoint, batch);
-		// hand the tensors' buffers over instead of copying them
-		const buffers = new Set<ArrayBuffer>();
-		for (const t of Object.values(session.trace.tensors)) buffers.add(t.values.buffer as ArrayBuffer);
-		(self as unknown as Worker).postMessage({ id, session } satisfies SessionReply, [...buffers]);
+		if ('warm' in req) return post({ id: req.id, warmed: await warm() });
+		const { session, buffers } = await record(req);
+		post({ id: req.id, session }, buffers);
 	} catch (err) {
-		(self as unknown as Worker).postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies SessionReply);
+		post({ id: req.id, error: err instanceof Error ? err.message : String(err) });
 	}
 };

@@ -14,6 +14,8 @@ let latest: unknown = null;
 /** Record the session a view names (in the worker), then place the cursor as it says. */
 export async function openView(dbg: DebuggerState, view: ViewState): Promise<void> {
 	dbg.loading = true;
+	// marks for the navigation bench (bench/browser.ts): where the time from a click to a drawn graph goes
+	performance.mark('debug:open');
 	try {
 		const config = { preset: view.preset, dataset: view.dataset, seed: view.seed, batch: view.batch, weights: view.weights, text: view.text };
 		latest = config;
@@ -27,8 +29,10 @@ export async function openView(dbg: DebuggerState, view: ViewState): Promise<voi
 		}
 		if (run) dbg.checkpoint = run.checkpoint;
 		const session = await recordInWorker(config, dbg.checkpoint ?? undefined, run ? { text: run.text, batch: run.batch } : {});
+		performance.mark('debug:recorded');
 		// a newer request may have finished first: show only the one that matches the latest choice
 		if (latest === config) dbg.show(session, view);
+		performance.mark('debug:shown');
 	} catch (e) {
 		dbg.error = e instanceof Error ? e.message : String(e);
 	} finally {

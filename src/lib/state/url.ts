@@ -58,7 +58,8 @@ export function decodeView(search: string): ViewState {
 		preset,
 		dataset: dataset && DATASETS.includes(dataset) ? dataset : defaultDataset(preset),
 		seed: int(q.get('seed'), DEFAULT_VIEW.seed, 0, 2 ** 31 - 1),
-		batch: text !== undefined ? Math.max(1, text.length - 1) : int(q.get('batch'), defaultBatch(preset), 1, 64),
+		// a batch beyond the model's limit is kept: recording refuses it and says the limit
+		batch: text !== undefined ? Math.max(1, text.length - 1) : int(q.get('batch'), defaultBatch(preset), 1, Number.MAX_SAFE_INTEGER),
 		at: phase && PHASES.includes(phase) && step >= 0 ? { phase, step } : null,
 		selected: q.get('node'),
 		opened: list(q.get('open')),

@@ -3,6 +3,7 @@ import { Generator, record, Tensor, type Trace } from '../engine/index';
 import { BOUNDARY, buildExamples, examplesBatch, parseLines, showChar, Vocab, type Batch } from '../data/index';
 import { createModel, getPreset, type LanguageModel, type Preset as ModelPreset } from '../models/index';
 import { restoreModel } from './checkpoint';
+import { batchNormEvals, evalLoss, moduleClasses, snapshotBatchNorms, type BatchNormEval } from './modules';
 import { makeOptimizer, trainStep } from './trainer';
 
 export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small' | 'seed-mlp' | 'seed-wavenet' | 'seed-gpt';
@@ -76,6 +77,12 @@ export interface DebugSession {
 	loss: number;
 	/** Where the weights came from: `fresh (seed 42)` or the checkpoint and how long it was trained. */
 	weights: string;
+	/** Module path → class (`'2'` → `Linear`, `'blocks.0'` → `Block`; `''` is the model): trace scopes are these paths. */
+	modules: Record<string, string>;
+	/** Each BatchNorm layer in eval mode on the same batch, with its running statistics (empty without BatchNorm). */
+	batchNorm: BatchNormEval[];
+	/** The batch's loss with the model in eval mode, before the step (null for models without BatchNorm). */
+	evalLoss: number | null;
 }
 
 /** A trained model to debug instead of fresh weights: the bytes of a .safetensors checkpoint and its file name. */
@@ -105,6 +112,37 @@ export function defaultDataset(preset: Preset): DatasetName {
 /** The file a dataset lives in, under static/. */
 export function datasetPath(dataset: DatasetName): string {
 	return dataset === 'shakespeare' ? '/data/tinyshakespeare.txt' : '/data/names.txt';
+}
+
+/**
+ * Lecture 5's FlattenConsecutive(2) halves the time axis stage by stage: (B, 8, C) → (B, 4, 2C) → (B, 2, 4C). Each
+ * shorter axis gets the positions it fused as labels: t0–1, t2–3, … then t0–3, t4–7.
+ */
+export function fusedAxes(blockSize: number): Axis[] {
+	const axes: Axis[] = [];
+	for (let size = blockSize / 2, k = 2; size > 1 && Number.isInteger(size); size /= 2, k *= 2) {
+		axes.push({ size, labels: Array.from({ length: size }, (_, i) => `t${i * k}–${(i + 1) * k - 1}`) });
+	}
+	return axes;
+}
+
+/** The largest batch a session takes: a text model's block size (its position table has that many rows), or 64 names. */
+export function batchLimit(preset: ModelPreset): number {
+	return preset.format === 'text' ? preset.blockSize : MAX_NAMES;
+}
+
+/** 64 names: each adds its length + 1 rows to every recorded activation, and the trace must stay small enough to step. */
+const MAX_NAMES = 64;
+
+/** Why a batch cannot be recorded for a model (beyond its limit, or not a whole number ≥ 1), or null when it can. */
+export function batchProblem(name: Preset, batch: number, preset: ModelPreset = debugPreset(name)): string | null {
+	const limit = batchLimit(preset);
+	const what = preset.format === 'text' ? 'a block length' : 'a batch';
+	if (!Number.isInteger(batch) || batch < 1) return `${what} must be a whole number from 1 to ${limit}, not ${batch}`;
+	if (batch <= limit) return null;
+	return preset.format === 'text'
+		? `a block length of ${batch} is longer than ${name}'s block size of ${limit} (its position embedding has ${limit} rows): choose 1 to ${limit}`
+		: `a batch of ${batch} names is more than the debugger records (${limit}): choose 1 to ${limit}`;
 }
 
 /** The default batch: 4 names, or one block of 16 characters. */
@@ -172,9 +210,10 @@ function namesData(text: string, count: number, blockSize: number, g: Generator,
 /**
  * One block of `length` characters at a seeded offset: x = text[i … i+T), y shifted by one (gpt.py's get_batch).
  * With `block`, that text is the block instead (x = all but its last character: the attention explorer's text).
+ * The length is checked against the model's block size before (batchProblem): never clamped here.
  */
 function textData(text: string, length: number, blockSize: number, g: Generator, given?: Vocab, block?: string): Prepared {
-	const T = block !== undefined ? block.length - 1 : Math.min(Math.max(1, length), blockSize);
+	const T = block !== undefined ? block.length - 1 : length;
 	const vocab = given ?? Vocab.forText(text);
 	if (block !== undefined && (T < 1 || T > blockSize)) throw new Error(`a text to debug needs 2 to ${blockSize + 1} characters, not ${block.length}`);
 	if (block === undefined && text.length <= T + 1) throw new Error(`the text has ${text.length} characters, too few for a block of ${T}`);
@@ -231,6 +270,9 @@ export function createSession(config: SessionConfig, text: string, checkpoint?: 
 	const ckpt = checkpoint ? restored(checkpoint, config) : null;
 	const preset = ckpt?.preset ?? debugPreset(config.preset);
 	if (ckpt && checkpoint) checkVocab(text, ckpt.vocab, preset.format === 'text', config, checkpoint.name);
+	// a seeded batch beyond the model's limit is refused (a given batch or text is checked where it is made)
+	const problem = given || config.text !== undefined ? null : batchProblem(config.preset, config.batch, preset);
+	if (problem) throw new Error(problem);
 	const g = new Generator(config.seed);
 	const isText = preset.format === 'text';
 	const data =
@@ -240,8 +282,22 @@ export function createSession(config: SessionConfig, text: string, checkpoint?: 
 	const lr = optimizer.lr;
 	data.batch.x.name = 'idx';
 	data.batch.y.name = 'targets';
+	// BatchNorm's other mode, on the same weights and batch: copies of its layers, and the loss in eval mode
+	const snaps = snapshotBatchNorms(model);
+	const lossEval = snaps.length ? evalLoss(model, data.batch) : null;
 	// the same step as training: forward, zero the grads, backward, update — recorded
 	const { result, trace } = record(() => trainStep(model, optimizer, data.batch));
 	const weights = ckpt?.weights ?? `fresh (seed ${config.seed})`;
-	return { config: { ...config, dataset: dataset(config) }, trace, chars: [...data.vocab.chars], examples: data.examples, axes: data.axes, lr, loss: result, weights };
+	const batchNorm = batchNormEvals(snaps, (scope) => batchNormInput(trace, scope));
+	const modules = moduleClasses(model);
+	const axes = Object.values(modules).includes('FlattenConsecutive') ? [...data.axes, ...fusedAxes(preset.blockSize)] : data.axes;
+	const base = { config: { ...config, dataset: dataset(config) }, trace, chars: [...data.vocab.chars], examples: data.examples, axes, lr, loss: result, weights };
+	return { ...base, modules, batchNorm, evalLoss: lossEval };
+}
+
+/** The training-mode input of the BatchNorm layer at `scope`: the first input of its recorded batchNorm op. */
+function batchNormInput(trace: Trace, scope: string): Tensor | null {
+	const node = trace.nodes.find((n) => n.phase === 'forward' && n.op === 'batchNorm' && n.scope === scope);
+	const t = node ? trace.tensors[node.inputs[0]] : undefined;
+	return t ? new Tensor(Float32Array.from(t.values), t.shape) : null;
 }

@@ -98,7 +98,8 @@ function asFloat64(g: Tensor | null): Float64Array | null {
 	return g ? Float64Array.from(g.values()) : null;
 }
 
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** The largest |a − b| (Infinity when the lengths differ). */
+export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 	let m = 0;
 	for (let i = 0; i < Math.min(a.length, b.length); i++) m = Math.max(m, Math.abs(a[i] - b[i]));
 	return a.length === b.length ? m : Infinity;

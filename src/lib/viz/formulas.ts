@@ -35,8 +35,18 @@ const TABLE: Record<string, (a: Attrs) => OpMath> = {
 	softmax: () => ({ forward: 'y_i = \\frac{e^{x_i}}{\\sum_j e^{x_j}}', backward: `\\frac{\\partial L}{\\partial x} = y \\odot (${G} - \\textstyle\\sum_j ${G}_j y_j)` }),
 	logSoftmax: () => ({ forward: 'y_i = x_i - \\log \\textstyle\\sum_j e^{x_j}', backward: `\\frac{\\partial L}{\\partial x} = ${G} - \\operatorname{softmax}(x) \\textstyle\\sum_j ${G}_j` }),
 	crossEntropy: () => ({ forward: 'L = -\\frac{1}{N} \\textstyle\\sum_n \\log \\operatorname{softmax}(x_n)_{t_n}', backward: `\\frac{\\partial L}{\\partial x_n} = \\frac{${G}}{N} (\\operatorname{softmax}(x_n) - \\text{onehot}(t_n))` }),
-	batchNorm: () => ({ forward: '\\hat{x} = \\frac{x - \\mu_B}{\\sqrt{\\sigma_B^2 + \\epsilon}},\\ y = \\gamma \\hat{x} + \\beta', backward: `\\frac{\\partial L}{\\partial x} = \\frac{\\gamma}{n\\sqrt{\\sigma_B^2+\\epsilon}} \\big(n ${G} - \\textstyle\\sum ${G} - \\hat{x} \\sum ${G} \\hat{x}\\big)` }),
-	layerNorm: () => ({ forward: '\\hat{x} = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}}\\ \\text{(per row)},\\ y = \\gamma \\hat{x} + \\beta', backward: `\\frac{\\partial L}{\\partial x} = \\frac{1}{D\\sqrt{\\sigma^2+\\epsilon}} \\big(D\\, \\gamma${G} - \\textstyle\\sum \\gamma${G} - \\hat{x} \\sum \\gamma${G} \\hat{x}\\big)` }),
+	batchNorm: (a) => ({
+		// three lines: the statistics, what they reduce over, the normalisation (one line would overflow the inspector)
+		forward: [
+			'\\begin{array}{l}',
+			'\\mu_B = \\tfrac{1}{n}\\textstyle\\sum x,\\quad \\sigma_B^2 = \\tfrac{1}{n}\\textstyle\\sum (x - \\mu_B)^2 \\\\',
+			`\\text{sums over ${batchDims(a)}: one } \\mu_B, \\sigma_B^2 \\text{ per channel} \\\\`,
+			'\\hat{x} = \\frac{x - \\mu_B}{\\sqrt{\\sigma_B^2 + \\epsilon}},\\quad y = \\gamma \\hat{x} + \\beta',
+			'\\end{array}'
+		].join(' '),
+		backward: `\\frac{\\partial L}{\\partial x} = \\frac{\\gamma}{n\\sqrt{\\sigma_B^2+\\epsilon}} \\big(n ${G} - \\textstyle\\sum ${G} - \\hat{x} \\sum ${G} \\hat{x}\\big)`
+	}),
+	layerNorm: () => ({ forward: '\\begin{array}{l} \\mu, \\sigma^2 \\text{ over the last dim: each position on its own} \\\\ \\hat{x} = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}},\\quad y = \\gamma \\hat{x} + \\beta \\end{array}', backward: `\\frac{\\partial L}{\\partial x} = \\frac{1}{D\\sqrt{\\sigma^2+\\epsilon}} \\big(D\\, \\gamma${G} - \\textstyle\\sum \\gamma${G} - \\hat{x} \\sum \\gamma${G} \\hat{x}\\big)` }),
 	maskedFill: () => ({ forward: 'y = \\begin{cases} v & \\text{mask} \\\\ x & \\text{else} \\end{cases}', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot [\\lnot\\text{mask}]` }),
 	cat: () => ({ forward: 'y = [x_1; x_2; \\ldots]', backward: `\\frac{\\partial L}{\\partial x_k} = ${G}\\ \\text{(its slice)}` }),
 	max: (a) => ({ forward: `y = \\max_{${a.dim ?? '\\text{all}'}} x`, backward: `\\frac{\\partial L}{\\partial x} = ${G}\\ \\text{at the (first) argmax, 0 elsewhere}` }),
@@ -49,6 +59,13 @@ const TABLE: Record<string, (a: Attrs) => OpMath> = {
 	accumulate: () => ({ forward: 'x.\\text{grad} \\mathrel{+}= g_{\\text{new}}', backward: '\\text{a tensor used by several ops gets the sum of their gradients}' }),
 	update: () => ({ forward: '\\theta \\leftarrow \\theta - \\eta\\, \\Delta', backward: '\\text{the optimizer step: } \\Delta = \\nabla_\\theta L \\text{ (SGD) or AdamW\'s normalised moment}' })
 };
+
+/** BatchNorm's reduced dims in words: dim 0 is the batch; lecture 5's (B, T, C) input is reduced over B and T. */
+export function batchDims(a: Attrs): string {
+	const d = Array.isArray(a.dims) ? (a.dims as number[]) : [0];
+	const words = d.map((k) => (k === 0 ? 'batch' : k === 1 && d.length > 1 ? 'time' : `dim ${k}`));
+	return `${d.length > 1 ? 'dims' : 'dim'} ${d.join(', ')} (${words.join(' and ')})`;
+}
 
 function dims(a: Attrs): string {
 	return Array.isArray(a.dims) ? `\\text{dim } ${(a.dims as number[]).join(',')}` : '\\text{all}';

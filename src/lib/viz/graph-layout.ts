@@ -44,6 +44,11 @@ export interface Layout {
 	height: number;
 }
 
+/** The graph's font sizes in layout px (the box sizes below assume ~0.6 em per character of the first line). */
+export const GRAPH_FONT = { name: 11.5, shape: 10, box: 11 } as const;
+/** The smallest of them: a zoom of PX / this shows every graph label at PX screen pixels or more. */
+export const GRAPH_FONT_MIN = Math.min(GRAPH_FONT.name, GRAPH_FONT.shape, GRAPH_FONT.box);
+
 const CHAR = 7;
 const BOX_PREFIX = 'box:';
 
@@ -53,7 +58,10 @@ export function nodeLines(v: VisibleNode): [string, string] {
 		// a parameter sits inside its module's box: `weight` there says what `blocks.0.sa.proj.weight` does
 		const { label, scope, kind } = v.node;
 		const short = kind === 'param' && scope && label.startsWith(scope + '.') ? label.slice(scope.length + 1) : label;
-		return [short, shapeLabel(v.node.shape)];
+		// the lecture's name beside PyTorch's: `weight (W1ᵀ)`, `tanh → h`
+		const lecture = v.node.lecture;
+		const first = !lecture ? short : kind === 'op' ? `${short} → ${lecture}` : `${short} (${lecture})`;
+		return [first, shapeLabel(v.node.shape)];
 	}
 	const n = v.lastStep >= 0 ? v.lastStep - v.firstStep + 1 : 0;
 	return [`▸ ${v.label}`, `${n} ops`];
@@ -87,11 +95,12 @@ export function toElkGraph(vis: VisibleGraph, aspectRatio = 1.6): ElkNodeJson {
 	const root: ElkNodeJson = { id: 'root', layoutOptions, children: [], edges: [] };
 	const boxes = new Map<string, ElkNodeJson>([['', root]]);
 	for (const s of vis.boxes) {
+		const text = `▾ ${vis.boxLabels.get(s) ?? s}`;
 		const box: ElkNodeJson = {
 			id: BOX_PREFIX + s,
 			children: [],
 			edges: [],
-			labels: [{ text: s, width: s.length * CHAR, height: 14 }],
+			labels: [{ text, width: text.length * CHAR, height: 14 }],
 			layoutOptions: { 'elk.padding': '[top=26,left=10,bottom=10,right=10]', 'elk.nodeLabels.placement': 'INSIDE V_TOP H_LEFT' }
 		};
 		boxes.set(s, box);
@@ -136,9 +145,4 @@ export function readElkLayout(root: ElkNodeJson): Layout {
 	};
 	walk(root);
 	return out;
-}
-
-/** A cache key for a collapse state and view shape (layouts are computed once per state). */
-export function layoutKey(collapsed: ReadonlySet<string>, aspectRatio = 1.6): string {
-	return `${aspectRatio.toFixed(1)}:${[...collapsed].sort().join('|')}`;
 }

@@ -17,6 +17,8 @@ export interface GraphNode {
 	tensor: number;
 	/** The forward step that computes it (−1 for leaves, which exist from the start). */
 	step: number;
+	/** The lecture's name for it (`W1`, `hpreact`), when it has one. */
+	lecture?: string;
 }
 
 /** Data flow: tensor `tensor` made by `source` enters `target` as its input number `slot`. */
@@ -60,6 +62,14 @@ export interface GraphModel {
 	laterSteps: Map<string, number[]>;
 	/** The id of the loss tensor (the root of backward), or −1. */
 	loss: number;
+	/** Module path → class (`'2'` → `Linear`), for labels; empty when the session did not record it. */
+	modules: Readonly<Record<string, string>>;
+}
+
+/** What a session knows beyond the trace: module classes and the lecture's names by graph node id. */
+export interface GraphNaming {
+	modules?: Readonly<Record<string, string>>;
+	lecture?: ReadonlyMap<string, string>;
 }
 
 const PHASES: Phase[] = ['forward', 'backward', 'update'];
@@ -114,9 +124,13 @@ function forwardGraph(trace: Trace, fwd: TraceNode[]): Pick<GraphModel, 'nodes' 
  * Build the graph model of a recorded training step. Forward op nodes and the leaves they read become boxes;
  * backward, accumulate and update steps are mapped onto those boxes so the cursor can light them up.
  */
-export function buildGraph(trace: Trace): GraphModel {
+export function buildGraph(trace: Trace, naming: GraphNaming = {}): GraphModel {
 	const fwd = trace.nodes.filter((n) => n.phase === 'forward');
 	const { nodes, edges, producer } = forwardGraph(trace, fwd);
+	for (const n of nodes) {
+		const name = naming.lecture?.get(n.id);
+		if (name) n.lecture = name;
+	}
 	const byId = new Map(nodes.map((n) => [n.id, n]));
 	const edgeBySlot = new Map(edges.map((e) => [`${e.target}#${e.slot}`, e.id]));
 	const edgeGrad = new Map<string, { tensor: number; step: number }>();
@@ -141,7 +155,7 @@ export function buildGraph(trace: Trace): GraphModel {
 		const scope = kind === 'op' || kind === 'grad' ? n.scope : (byId.get(node)?.scope ?? n.scope);
 		return { index: n.id, phase: n.phase, kind, node, scope, inPhase };
 	});
-	return { nodes, byId, edges, steps, phaseStart, phaseLength, producer, edgeGrad, laterSteps, loss: lossTensor(trace) };
+	return { nodes, byId, edges, steps, phaseStart, phaseLength, producer, edgeGrad, laterSteps, loss: lossTensor(trace), modules: naming.modules ?? {} };
 }
 
 function stepTarget(trace: Trace, n: TraceNode, producer: Map<number, string>): { node: string; kind: StepKind } {

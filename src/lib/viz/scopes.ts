@@ -1,5 +1,6 @@
 // Module scopes as a tree of nested boxes, and the graph that is visible when some of them are collapsed.
 import type { GraphEdge, GraphModel, GraphNode } from './graph-model';
+import { moduleLabel } from './names';
 
 /** Whether `scope` is `outer` or inside it (`blocks.0.sa` is within `blocks.0` and within ''). */
 export function within(scope: string, outer: string): boolean {
@@ -56,6 +57,8 @@ export interface VisibleGraph {
 	edges: VisibleEdge[];
 	/** Graph node id → the visible node standing for it. */
 	owner: Map<string, string>;
+	/** Each open box's label: its path and class (`blocks.0 · Block`). */
+	boxLabels: Map<string, string>;
 }
 
 export interface VisibleNode {
@@ -65,6 +68,7 @@ export interface VisibleNode {
 	collapsed?: string;
 	/** The open scope it sits in ('' = the top level). */
 	parent: string;
+	/** The op or tensor name; for a collapsed scope its path and class (`blocks.0 · Block`). */
 	label: string;
 	/** Forward steps inside (collapsed scopes), for the filled / ghosted state. */
 	firstStep: number;
@@ -129,7 +133,7 @@ export function visibleGraph(model: GraphModel, collapsed: ReadonlySet<string>):
 		}
 		const id = scopeNodeId(shut);
 		owner.set(n.id, id);
-		const v = byId.get(id) ?? { id, collapsed: shut, parent: parentScope(shut), label: shut, firstStep: Infinity, lastStep: -1, firstGrad: Infinity, firstUpdate: Infinity };
+		const v = byId.get(id) ?? { id, collapsed: shut, parent: parentScope(shut), label: moduleLabel(shut, model.modules), firstStep: Infinity, lastStep: -1, firstGrad: Infinity, firstUpdate: Infinity };
 		laterOf(model, n.id, v);
 		if (n.step >= 0) {
 			v.firstStep = Math.min(v.firstStep, n.step);
@@ -152,5 +156,6 @@ export function visibleGraph(model: GraphModel, collapsed: ReadonlySet<string>):
 	const boxes = new Set<string>();
 	for (const v of nodes) for (const s of ancestors(v.parent)) boxes.add(s);
 	const sorted = [...boxes].sort((a, b) => a.split('.').length - b.split('.').length || a.localeCompare(b));
-	return { nodes, boxes: sorted, edges: [...edgeMap.values()], owner };
+	const boxLabels = new Map(sorted.map((s) => [s, moduleLabel(s, model.modules)]));
+	return { nodes, boxes: sorted, edges: [...edgeMap.values()], owner, boxLabels };
 }
