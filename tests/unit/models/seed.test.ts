@@ -121,12 +121,15 @@ describe('a seed-gpt checkpoint trained in PyTorch (the seed notebook, reduced, 
 		expect(model.generate(new Generator(1), { maxNewTokens: 20 })).toHaveLength(20);
 	});
 
-	it("opens in the debugger under seed-gpt: one recorded training step of the checkpoint's 16-character block", () => {
+	it("opens in the debugger under seed-gpt: one recorded training step of the checkpoint's 16-character block (a longer one refused)", () => {
 		const vocab = String(fx.config.vocab);
 		const text = Array.from({ length: 40 }, (_, i) => vocab.slice(i % 7) + vocab.slice(0, i % 7)).join('');
-		const session = createSession({ preset: 'seed-gpt', seed: 3, batch: 64 }, text, { name: 'seed-gpt-trained.safetensors', bytes });
+		const ckpt = { name: 'seed-gpt-trained.safetensors', bytes };
+		// a block longer than the checkpoint's blockSize is refused with its limit, not cut
+		expect(() => createSession({ preset: 'seed-gpt', seed: 3, batch: 64 }, text, ckpt)).toThrow(/block size of 16/);
+		const session = createSession({ preset: 'seed-gpt', seed: 3, batch: 16 }, text, ckpt);
 		expect(session.weights).toBe('checkpoint seed-gpt-trained.safetensors (300 steps)');
-		expect(session.examples).toHaveLength(16); // the block is cut to the checkpoint's blockSize
+		expect(session.examples).toHaveLength(16);
 		expect(session.trace.nodes.filter((n) => n.phase === 'update')).toHaveLength(restoreModel(bytes).model.parameters().length);
 		// the step starts from the checkpoint's weights, not fresh ones
 		const recorded = Object.values(session.trace.tensors).find((t) => t.role === 'param' && t.name === 'blocks.1.sa.heads.3.query.weight')!;
