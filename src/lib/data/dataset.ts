@@ -1,6 +1,6 @@
 // A data file ready for a model: its format (names or free text), vocabulary, splits, batches and eval windows.
 import { Generator, Tensor } from '../engine/index';
-import { MAX_VOCAB, formatCount } from './limits';
+import { DataError, MAX_VOCAB, formatCount } from './limits';
 import { examplesAt, examplesBatch, sampleNamesBatch, scanNames, selectLines, type Batch, type NamesExamples } from './names';
 import { splitText, type SplitName, type Splits } from './split';
 import { encodeText, normalizeNewlines, sampleTextBatch, windowCount, windowsBatch } from './text';
@@ -92,7 +92,7 @@ function vocabFor(text: string, opts: PrepareOptions, what: string): Vocab {
 	}
 	const vocab = opts.format === 'names' ? Vocab.forNamesText(text) : Vocab.forText(text);
 	if (vocab.size > MAX_VOCAB) {
-		throw new Error(`${what} has ${formatCount(vocab.size)} distinct characters, over the limit of ${formatCount(MAX_VOCAB)} for a vocabulary: is it text in one language?`);
+		throw new DataError('vocabulary', `${what} has ${formatCount(vocab.size)} distinct characters, over the limit of ${formatCount(MAX_VOCAB)} for a vocabulary: is it text in one language?`);
 	}
 	return vocab;
 }
@@ -101,7 +101,7 @@ function vocabFor(text: string, opts: PrepareOptions, what: string): Vocab {
 export function prepareData(raw: string, opts: PrepareOptions): Dataset {
 	const what = opts.what ?? 'the data';
 	const text = normalizeNewlines(raw);
-	if (text.trim().length === 0) throw new Error(`${what} is empty${text.length ? ': it holds only spaces and line breaks' : ''}`);
+	if (!/\S/.test(text)) throw new DataError('empty', `${what} is empty${text.length ? ': it holds only spaces and line breaks' : ''}`);
 	const vocab = vocabFor(text, opts, what);
 	if (opts.format === 'names') {
 		const { all, starts } = scanNames(text, vocab, opts.blockSize, what);
@@ -114,7 +114,7 @@ export function prepareData(raw: string, opts: PrepareOptions): Dataset {
 	}
 	const data = encodeText(text, vocab);
 	if (data.length <= opts.blockSize) {
-		throw new Error(`${what} has ${data.length} characters: too few for blocks of ${opts.blockSize} (it needs at least ${opts.blockSize + 1})`);
+		throw new DataError('too-short', `${what} has ${data.length} characters: too few for blocks of ${opts.blockSize} (it needs at least ${opts.blockSize + 1})`);
 	}
 	const s: Splits<Int32Array> = splitText(data);
 	return { format: 'text', vocab, blockSize: opts.blockSize, parts: { ...s, all: data } };

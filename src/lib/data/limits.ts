@@ -42,3 +42,17 @@ export function formatBytes(n: number): string {
 export function formatCount(n: number): string {
 	return n.toLocaleString('en-US');
 }
+
+/** What is wrong with a data file, for callers that react to the kind (the browser's upload form). */
+export type DataProblem = 'too-large' | 'binary' | 'empty' | 'vocabulary' | 'long-line' | 'not-names' | 'too-short';
+
+/** Data that cannot be trained on, with a message that says why and what to do. */
+export class DataError extends Error {
+	constructor(
+		readonly problem: DataProblem,
+		message: string
+	) {
+		super(message);
+		this.name = 'DataError';
+	}
+}

@@ -1,6 +1,6 @@
 // Names files: one word a line, turned into makemore's context windows (the lecture's build_dataset).
 import { Tensor, type Generator } from '../engine/index';
-import { MAX_NAME_CHARS, MAX_VOCAB } from './limits';
+import { DataError, MAX_NAME_CHARS, MAX_VOCAB } from './limits';
 import { BOUNDARY, type Vocab } from './vocab';
 
 /** A batch of examples: int32 inputs and targets (names: x (B, T), y (B); text: both (B, T)). */
@@ -72,7 +72,7 @@ export function scanNames(text: string, vocab: Vocab, blockSize: number, what = 
 			continue;
 		}
 		if (len > MAX_NAME_CHARS) {
-			throw new Error(`${what}: line ${lineNo} has ${len} characters, over the limit of ${MAX_NAME_CHARS} for a names file (one short word a line): use a gpt model for free text`);
+			throw new DataError('long-line', `${what}: line ${lineNo} has ${len} characters, over the limit of ${MAX_NAME_CHARS} for a names file (one short word a line): use a gpt model for free text`);
 		}
 		if (len > 0) lines++;
 		count += len > 0 ? len + 1 : 0;

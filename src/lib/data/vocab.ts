@@ -1,4 +1,5 @@
 // The character vocabulary: makemore's stoi/itos ('.' = 0 is the names boundary) or gpt.py's sorted set of chars.
+import { DataError } from './limits';
 
 /** The boundary token of names files: it starts and ends every name (index 0), as in makemore. */
 export const BOUNDARY = '.';
@@ -74,7 +75,7 @@ export class Vocab {
 			const end = text.indexOf('\n', at);
 			let line = 1;
 			for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
-			throw new Error(`line ${line} ('${text.slice(start, end < 0 ? undefined : end)}') contains '.', the boundary token of names files; treat the file as free text instead`);
+			throw new DataError('not-names', `line ${line} ('${text.slice(start, end < 0 ? undefined : end)}') contains '.', the boundary token of names files; treat the file as free text instead`);
 		}
 		return new Vocab([BOUNDARY, ...distinctChars(text).filter((ch) => ch !== '\n')]);
 	}

@@ -131,7 +131,7 @@ describe('checkpoints', () => {
 		expect(() => loadStateDict([['0.weight', zeros([2, 3])]], ck.tensors)).toThrow(/has shape \[3, 2\] but the model's is \[2, 3\]/);
 		expect(() => decodeCheckpoint(refBytes.slice(0, 8 + 8))).toThrow(/invalid safetensors/);
 		expect(() => parseConfig({})).toThrow(/no __metadata__.config/);
-		expect(() => parseConfig({ config: '{"model": 3}' })).toThrow(/'model' is missing or not a string/);
+		expect(() => parseConfig({ config: '{"model": 3}' })).toThrow(/'model' is 3: it must be a string/);
 	});
 
 	it.skipIf(!existsSync(PY))('our file passes the strict Python reader of the fixture script', () => {
