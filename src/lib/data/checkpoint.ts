@@ -128,7 +128,7 @@ function checkFields(c: Record<string, unknown>): void {
 	}
 	const vocab = c.vocab as string;
 	const size = vocab.length > 2 * MAX_VOCAB ? vocab.length : Array.from(vocab).length;
-	if (size < 2 || size > MAX_VOCAB) throw new Error(`checkpoint config: 'vocab' has ${formatCount(size)} characters: it must have from 2 to ${formatCount(MAX_VOCAB)}`);
+	if (size < 2 || size > MAX_VOCAB) throw new Error(`checkpoint config: 'vocab' has ${formatCount(size)} character${size === 1 ? '' : 's'}: it must have from 2 to ${formatCount(MAX_VOCAB)}`);
 }
 
 /** Parse and check `__metadata__.config`: every field by type and documented range, before any model is built. */

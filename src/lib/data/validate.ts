@@ -77,7 +77,9 @@ export interface TrainingData {
 export function loadTrainingData(bytes: Uint8Array, opts: PrepareOptions): TrainingData {
 	const what = opts.what ?? 'the file';
 	const text = decodeText(bytes, what);
-	if (opts.format === 'names' && !opts.vocab && detectFormat(text) === 'text') {
+	// (a single line is not free text: it is too little of anything, which trainingNotes says)
+	const oneLine = text.trim().split('\n', 2).length < 2;
+	if (opts.format === 'names' && !opts.vocab && !oneLine && detectFormat(text) === 'text') {
 		throw new DataError('not-names', `${what} looks like free text, not one word a line: the names models (mlp, wavenet) learn names; train gpt-small on free text`);
 	}
 	const dataset = prepareData(text, { ...opts, what });

@@ -50,7 +50,7 @@ export function stepBytesPerRow(p: Preset, vocabSize: number): number {
 	if (p.model === 'gpt') {
 		const { nEmbd: C, nHead, nLayer: L } = p;
 		const hs = Math.floor(C / nHead);
-		floats = L * (nHead * (8 * T * hs + 20 * T * T) + 30 * T * C) + 6 * T * V + 6 * T * C;
+		floats = L * (nHead * (8 * T * hs + 20 * T * T) + 40 * T * C) + 6 * T * V + 6 * T * C;
 	} else {
 		// each hidden layer sees one position, or a wavenet stage T/2, T/4, … of them
 		const positions = hiddenLayers(p).map((_, s) => (p.model === 'wavenet' ? T / 2 ** (s + 1) : 1));
