@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { PRESET_NAMES } from '../lib/models/index';
 import { bench } from './bench';
 import { MAX_BATCH, MAX_STEPS } from '../lib/data/index';
-import { nonNegativeInt, positiveInt, positiveIntUpTo, positiveNumber, UserError } from './io';
+import { nonNegativeInt, positiveIntUpTo, positiveNumber, UserError } from './io';
 import { train } from './train';
 import { evalCommand, gradsCommand, MAX_EXAMPLES, MAX_SAMPLES, PARTS, sampleCommand } from './use';
 

@@ -1,10 +1,12 @@
 // Records a debugging session off the main thread (gpt-small takes ~200 ms): fetch the dataset, build, record one step.
 import { createSession, dataset, datasetPath, type CheckpointFile, type DebugSession, type GivenBatch, type SessionConfig } from '$lib/train/session';
 import { fetchCheckpoint, fetchText } from './assets';
+import { isOutOfMemory } from './worker-errors';
 
 /** `text` (a browser run's own data) replaces the dataset's file; `batch` (a run's next batch) the seeded one. */
 export type SessionRequest = { id: number; config: SessionConfig; checkpoint?: CheckpointFile; text?: string; batch?: GivenBatch };
-export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string };
+/** A failed request's message; `fatal` when the worker itself is unusable after it (out of memory). */
+export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string; fatal?: boolean };
 
 self.onmessage = async (e: MessageEvent<SessionRequest>) => {
 	const { id, config, text: own, batch } = e.data;
@@ -17,6 +19,8 @@ self.onmessage = async (e: MessageEvent<SessionRequest>) => {
 		for (const t of Object.values(session.trace.tensors)) buffers.add(t.values.buffer as ArrayBuffer);
 		(self as unknown as Worker).postMessage({ id, session } satisfies SessionReply, [...buffers]);
 	} catch (err) {
-		(self as unknown as Worker).postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies SessionReply);
+		const error = err instanceof Error ? err.message : String(err);
+		// a failed allocation leaves the worker's heap in doubt: the page replaces the worker and says so
+		(self as unknown as Worker).postMessage({ id, error, fatal: err instanceof RangeError && isOutOfMemory(error) } satisfies SessionReply);
 	}
 };

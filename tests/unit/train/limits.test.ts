@@ -75,7 +75,8 @@ describe('model limits', () => {
 	it('refuses a checkpoint over the size limit from its config alone (nothing is built)', () => {
 		const vocab = Vocab.forText('abcdefghij');
 		const base = checkpointConfig('gpt-small', getPreset('gpt-small'), vocab, { seed: 1, steps: 0, finalLoss: null, trainLoss: null, valLoss: null });
-		for (const patch of [{ nLayer: 64, nEmbd: 8192, nHead: 8 }, { blockSize: 1024, nHead: 64, nLayer: 64 }]) {
+		const patches: Record<string, number>[] = [{ nLayer: 64, nEmbd: 8192, nHead: 8 }, { blockSize: 1024, nHead: 64, nLayer: 64 }];
+		for (const patch of patches) {
 			const bytes = encodeCheckpoint([], { ...base, ...patch });
 			const t = performance.now();
 			expect(() => restoreModel(bytes)).toThrow(new RegExp(`would hold [\\d,]+ numbers: over the limit of ${MAX_MODEL_NUMBERS.toLocaleString('en-US')}`));
