@@ -80,17 +80,18 @@ export function scanNames(text: string, vocab: Vocab, blockSize: number, what = 
 		lineNo++;
 	}
 	const all = allocate(count, blockSize, vocab);
+	const { y, pos, boundary } = all;
 	const starts = new Int32Array(lines + 1);
 	let n = 0;
 	let line = 0;
 	for (let i = 0, k = 0; i <= ids.length; i++) {
 		if (i < ids.length && ids[i] >= 0) {
 			if (k === 0) starts[line++] = n;
-			all.y[n] = ids[i];
-			all.pos[n++] = k++;
+			y[n] = ids[i];
+			pos[n++] = Math.min(k++, 0xffff);
 		} else if (k > 0) {
-			all.y[n] = all.boundary;
-			all.pos[n++] = k;
+			y[n] = boundary;
+			pos[n++] = Math.min(k, 0xffff);
 			k = 0;
 		}
 	}
@@ -103,12 +104,14 @@ export function selectLines(all: NamesExamples, starts: Int32Array, lines: Array
 	let count = 0;
 	for (let j = 0; j < lines.length; j++) count += starts[lines[j] + 1] - starts[lines[j]];
 	const ex: NamesExamples = { y: new Uint16Array(count), pos: new Uint16Array(count), count, blockSize: all.blockSize, boundary: all.boundary };
+	const [fromY, fromPos, toY, toPos] = [all.y, all.pos, ex.y, ex.pos];
 	let n = 0;
 	for (let j = 0; j < lines.length; j++) {
-		const [a, b] = [starts[lines[j]], starts[lines[j] + 1]];
-		ex.y.set(all.y.subarray(a, b), n);
-		ex.pos.set(all.pos.subarray(a, b), n);
-		n += b - a;
+		// a plain copy: a line is a few values, too few to pay for two subarrays each
+		for (let k = starts[lines[j]], end = starts[lines[j] + 1]; k < end; k++, n++) {
+			toY[n] = fromY[k];
+			toPos[n] = fromPos[k];
+		}
 	}
 	return ex;
 }

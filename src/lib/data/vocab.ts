@@ -118,11 +118,10 @@ export class Vocab {
 		return (this.bmp = t);
 	}
 
-	/** The index of the character at unit `i` of `s` and its length in units (−1: unknown). */
-	private at(s: string, i: number, t: Int32Array): [index: number, units: number] {
-		const c = s.charCodeAt(i);
-		if (isHigh(c) && i + 1 < s.length && isLow(s.charCodeAt(i + 1))) return [this.stoi.get(s.slice(i, i + 2)) ?? -1, 2];
-		return [t[c], 1];
+	/** The index of the astral character (a surrogate pair) at unit `i`, or −1; −2 when unit `i` starts no pair. */
+	private astralAt(s: string, i: number): number {
+		if (!isHigh(s.charCodeAt(i)) || i + 1 >= s.length || !isLow(s.charCodeAt(i + 1))) return -2;
+		return this.stoi.get(s.slice(i, i + 2)) ?? -1;
 	}
 
 	/**
@@ -133,17 +132,19 @@ export class Vocab {
 		const t = this.table();
 		const out = new Int32Array(s.length);
 		let n = 0;
-		for (let i = 0; i < s.length; ) {
+		for (let i = 0; i < s.length; i++) {
 			const c = s.charCodeAt(i);
+			let ix = t[c];
 			if (lineBreaks && (c === 10 || (c === 13 && s.charCodeAt(i + 1) === 10))) {
-				out[n++] = -1;
-				i += c === 13 ? 2 : 1;
-				continue;
+				ix = -1;
+				if (c === 13) i++;
+			} else if (ix < 0) {
+				const astral = this.astralAt(s, i);
+				if (astral < 0) this.index(astral === -2 ? s[i] : s.slice(i, i + 2), where); // throws, naming the character
+				ix = astral;
+				i++;
 			}
-			const [ix, units] = this.at(s, i, t);
-			if (ix < 0) this.index(s.slice(i, i + units), where); // throws, naming the character
 			out[n++] = ix;
-			i += units;
 		}
 		return n === out.length ? out : out.slice(0, n);
 	}
@@ -166,13 +167,14 @@ export class Vocab {
 	findUnknown(text: string, newlinesAreChars = true): { ch: string; line: number } | null {
 		const t = this.table();
 		let line = 1;
-		for (let i = 0; i < text.length; ) {
-			const [ix, units] = this.at(text, i, t);
+		for (let i = 0; i < text.length; i++) {
 			const c = text.charCodeAt(i);
-			const skip = !newlinesAreChars && (c === 10 || c === 13);
-			if (ix < 0 && !skip) return { ch: text.slice(i, i + units), line };
 			if (c === 10) line++;
-			i += units;
+			if (t[c] >= 0 || (!newlinesAreChars && (c === 10 || c === 13))) continue;
+			const astral = this.astralAt(text, i);
+			if (astral === -2) return { ch: text[i], line: c === 10 ? line - 1 : line };
+			if (astral === -1) return { ch: text.slice(i, i + 2), line };
+			i++;
 		}
 		return null;
 	}
