@@ -52,7 +52,14 @@ export interface SampleCommand {
 export function sampleCommand(o: SampleCommand): void {
 	const ck = loadCheckpoint(o.checkpoint);
 	const n = o.n ?? (ck.config.format === 'names' ? 20 : 500);
-	const out = sample(ck.model, ck.vocab, ck.config.format, { n, temperature: o.temperature, generator: new Generator(o.seed) });
+	let out: string[];
+	try {
+		out = sample(ck.model, ck.vocab, ck.config.format, { n, temperature: o.temperature, generator: new Generator(o.seed) });
+	} catch (e) {
+		// finite weights can still overflow into NaN probabilities (the last weights before a divergence)
+		if (e instanceof Error && /categorical: .*(NaN|finite)/.test(e.message)) throw new UserError(`${o.checkpoint}: the model's probabilities are not finite (${e.message.replace(/^categorical: /, '')}): its weights overflow, as after a diverged run`);
+		throw e;
+	}
 	console.log(out.join('\n'));
 }
 

@@ -175,9 +175,11 @@ describe('divergence and non-finite weights', () => {
 		expect(c.config).toMatchObject({ steps: 1, divergedAt: 2, valLoss: null });
 		expect(c.nonFinite).toBeNull();
 		// its weights are finite but overflow on the data: eval fails rather than print a loss of null
-		const e = await makemore(['eval', '--checkpoint', diverged, '--data', names, '--json']);
+		const [e, s] = await Promise.all([makemore(['eval', '--checkpoint', diverged, '--data', names, '--json']), makemore(['sample', '--checkpoint', diverged])]);
 		expect([e.code, e.stdout]).toEqual([1, '']);
 		expect(e.stderr).toMatch(/the val loss is NaN: the weights overflow on this data/);
+		expect([s.code, s.stdout]).toEqual([1, '']);
+		expect(s.stderr).toMatch(/the model's probabilities are not finite .*: its weights overflow, as after a diverged run/);
 	}, 120_000);
 
 	it('eval, grads, sample and --resume refuse NaN weights with exit 1 and print no result', async () => {
