@@ -78,7 +78,7 @@ async function trainSteps(s: Start, c: RunContext): Promise<{ result: LoopResult
 			const step = done + p.step;
 			diverged = guard.check(step, p.loss);
 			if (diverged) return false;
-			if (guard.tooHigh(p.loss)) c.log(`\nwarning: the loss is ${fmt(p.loss)} at step ${step}, far above a fresh model's ${fmt(Math.log(s.ds.vocab.size))} (ln ${s.ds.vocab.size}): the learning rate ${lrAt(preset, step)} may be too high`);
+			if (guard.tooHigh(p.loss)) console.error(`\nwarning: the loss is ${fmt(p.loss)} at step ${step}, over ten times ln ${s.ds.vocab.size} = ${fmt(Math.log(s.ds.vocab.size))} (a uniform guess's): the learning rate ${lrAt(preset, step)} may be too high`);
 			if (p.step % every === 0 || p.step === p.steps) bar.update(step, { loss: fmt(p.loss), sps: p.stepsPerSecond.toFixed(1) });
 		}
 	});

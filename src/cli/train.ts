@@ -51,9 +51,9 @@ function checkSizes(preset: Preset, vocabSize: number): void {
 		throw new UserError((e as Error).message);
 	}
 	try {
-		checkBatchMemory(preset, vocabSize, preset.batchSize, STEP_MEMORY);
+		checkBatchMemory(preset, vocabSize, preset.batchSize, STEP_MEMORY, ` (half of this machine's ${formatBytes(totalmem())})`);
 	} catch (e) {
-		throw new UserError(`--batch-size: ${(e as Error).message} (half of this machine's ${formatBytes(totalmem())})`);
+		throw new UserError(`--batch-size: ${(e as Error).message}`);
 	}
 }
 

@@ -120,3 +120,21 @@ test('an earlier load that fails after a newer one succeeded leaves no error on 
 	await expect(dataset).toHaveValue('names');
 	await ready(page);
 });
+
+test('a hostile checkpoint is refused in the worker at once, and fresh weights clear the error', async ({ page }) => {
+	const { checkpointConfig, saveModel } = await import('../../src/lib/train/checkpoint');
+	const { createModel, getPreset } = await import('../../src/lib/models/index');
+	const { Generator } = await import('../../src/lib/engine/index');
+	const { Vocab } = await import('../../src/lib/data/index');
+	const vocab = new Vocab('.abcdefghijklmnopqrstuvwxyz');
+	const model = createModel('mlp', vocab.size, new Generator(5));
+	const config = checkpointConfig('mlp', getPreset('mlp'), vocab, { seed: 5, steps: 10, finalLoss: null, trainLoss: null, valLoss: null });
+	const bytes = saveModel(model, { ...config, nLayer: 10000 });
+	await page.goto('/debug?preset=mlp&seed=42&batch=4');
+	await ready(page);
+	await page.getByLabel('Load checkpoint').setInputFiles({ name: 'hostile.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+	await expect(page.getByTestId('load-error')).toContainText("checkpoint config: 'nLayer' is 10000: it must be an integer from 1 to 64");
+	await page.getByRole('button', { name: 'Use fresh weights' }).click();
+	await expect(page.getByTestId('weights')).toHaveText('weights: fresh (seed 42)');
+	await expect(page.getByTestId('load-error')).toHaveCount(0);
+});

@@ -25,14 +25,24 @@ export function detectFormat(text: string): DataFormat {
 	if (text.includes('.')) return 'text';
 	// one final line break ends the last line rather than starting an empty one
 	const end = text.endsWith('\r\n') ? text.length - 2 : text.endsWith('\n') ? text.length - 1 : text.length;
-	let [lines, empty, short, spaced, len, space] = [0, 0, 0, 0, 0, false];
+	let lines = 0; // non-empty lines
+	let empty = 0;
+	let short = 0; // lines of at most 24 characters
+	let spaced = 0; // lines with a space
+	let len = 0; // the current line's characters so far
+	let space = false;
 	for (let i = 0; i <= end; i++) {
 		const c = i < end ? text.charCodeAt(i) : 10;
 		if (c === 13 && i + 1 < end && text.charCodeAt(i + 1) === 10) continue; // \r\n
 		if (c === 10) {
 			if (len === 0) empty++;
-			else [lines, short, spaced] = [lines + 1, short + (len <= 24 ? 1 : 0), spaced + (space ? 1 : 0)];
-			[len, space] = [0, false];
+			else {
+				lines++;
+				if (len <= 24) short++;
+				if (space) spaced++;
+			}
+			len = 0;
+			space = false;
 		} else if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff)) {
 			len++; // a code point (the second half of a surrogate pair is not another one)
 			space ||= isSpace(c);

@@ -11,6 +11,14 @@ export function checkDataSize(bytes: number, what = 'the file', max = MAX_DATA_B
 	if (bytes > max) throw new DataError('too-large', `${what} is ${formatBytes(bytes)}: over the limit of ${formatBytes(max)} for a data file`);
 }
 
+/** ASCII text in UTF-16 without a byte-order mark: a NUL beside every character (all even bytes, or all odd ones). */
+function looksUtf16(bytes: Uint8Array): boolean {
+	const n = Math.min(bytes.length, 256) & ~1;
+	const nuls = [0, 0];
+	for (let i = 0; i < n; i++) if (bytes[i] === 0) nuls[i & 1]++;
+	return n >= 4 && nuls.some((k, parity) => k === n / 2 && nuls[1 - parity] === 0);
+}
+
 /** The line (1-based) of a character index. */
 function lineOf(text: string, index: number): number {
 	let line = 1;
@@ -29,9 +37,7 @@ export function decodeText(bytes: Uint8Array, what = 'the file'): string {
 	}
 	const nul = bytes.indexOf(0);
 	if (nul >= 0) {
-		// ASCII in UTF-16 without a byte-order mark puts a NUL beside every character
-		const utf16 = bytes.length >= 4 && (bytes[1] === 0 || bytes[0] === 0) && (bytes[3] === 0 || bytes[2] === 0);
-		throw new DataError('binary', `${what} is not text: byte ${nul} is NUL (0x00)${utf16 ? '; it looks like UTF-16: save it as UTF-8' : ', as in a binary file'}`);
+		throw new DataError('binary', `${what} is not text: byte ${nul} is NUL (0x00)${looksUtf16(bytes) ? '; it looks like UTF-16: save it as UTF-8' : ', as in a binary file'}`);
 	}
 	let text: string;
 	try {

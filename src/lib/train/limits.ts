@@ -8,6 +8,9 @@ export const MODEL_FORMAT: Record<ModelKind, 'names' | 'text'> = { mlp: 'names',
 
 export const MODEL_KINDS = Object.keys(MODEL_FORMAT) as ModelKind[];
 
+/** "a gpt", "an mlp-bn": the article as the name is read aloud (em-el-pee). */
+const a = (model: string): string => `${/^(mlp|[aeiou])/.test(model) ? 'an' : 'a'} ${model}`;
+
 /** BatchNorm1d(F): weight, bias, running mean and variance, and the batch counter. */
 const batchNorm = (f: number): number => 4 * f + 1;
 
@@ -69,17 +72,17 @@ export function checkModelSize(p: Preset, vocabSize: number): void {
 	const n = modelNumbers(p, vocabSize);
 	if (n > MAX_MODEL_NUMBERS) {
 		const dims = (['blockSize', 'nEmbd', 'nHidden', 'nHead', 'nLayer'] as const).filter((k) => k in p).map((k) => `${k} ${(p as unknown as Record<string, number>)[k]}`);
-		throw new Error(`a ${p.model} model with ${dims.join(', ')} and a vocabulary of ${vocabSize} would hold ${formatCount(n)} numbers: over the limit of ${formatCount(MAX_MODEL_NUMBERS)}`);
+		throw new Error(`${a(p.model)} model with ${dims.join(', ')} and a vocabulary of ${vocabSize} would hold ${formatCount(n)} numbers: over the limit of ${formatCount(MAX_MODEL_NUMBERS)}`);
 	}
 }
 
-/** Refuse a batch whose training step would need more than `budget` bytes, naming the largest that fits. */
-export function checkBatchMemory(p: Preset, vocabSize: number, batchSize: number, budget: number): void {
+/** Refuse a batch whose training step would need more than `budget` bytes (`why`: where that figure comes from), naming the largest that fits. */
+export function checkBatchMemory(p: Preset, vocabSize: number, batchSize: number, budget: number, why = ''): void {
 	const need = stepBytesPerRow(p, vocabSize) * batchSize;
 	if (need <= budget) return;
 	const most = largestBatch(p, vocabSize, budget);
 	throw new Error(
-		`a batch of ${formatCount(batchSize)} would need about ${formatBytes(need)} for one training step of ${p.model}, over the ${formatBytes(budget)} allowed: ` +
+		`a batch of ${formatCount(batchSize)} would need about ${formatBytes(need)} for one training step of ${a(p.model)}, over the ${formatBytes(budget)} allowed${why}: ` +
 			(most > 0 ? `the largest batch that fits is ${formatCount(most)}` : 'not even one row fits; use a smaller model')
 	);
 }
@@ -92,9 +95,9 @@ export function checkBatchMemory(p: Preset, vocabSize: number, batchSize: number
 export function checkArchitecture(p: Preset, vocabSize: number, presetName?: string): void {
 	if (!(MODEL_KINDS as string[]).includes(p.model)) throw new Error(`'model' is '${p.model}', not one this version knows (${MODEL_KINDS.join(', ')})`);
 	const base = presetName !== undefined && Object.hasOwn(PRESETS, presetName) ? PRESETS[presetName as keyof typeof PRESETS] : null;
-	if (base && base.model !== p.model) throw new Error(`'preset' is '${presetName}', a ${base.model} model, but 'model' is '${p.model}'`);
+	if (base && base.model !== p.model) throw new Error(`'preset' is '${presetName}', ${a(base.model)} model, but 'model' is '${p.model}'`);
 	if (p.format !== MODEL_FORMAT[p.model]) {
-		throw new Error(`'format' is '${p.format}' but a ${p.model} model reads ${MODEL_FORMAT[p.model] === 'text' ? "free text ('text')" : "one name a line ('names')"}`);
+		throw new Error(`'format' is '${p.format}' but ${a(p.model)} model reads ${MODEL_FORMAT[p.model] === 'text' ? "free text ('text')" : "one name a line ('names')"}`);
 	}
 	if (p.model === 'gpt' && p.nEmbd % p.nHead !== 0) throw new Error(`'nEmbd' ${p.nEmbd} is not divisible by 'nHead' ${p.nHead}: each head takes nEmbd / nHead channels`);
 	if (p.model === 'wavenet' && !(p.blockSize >= 2 && Number.isInteger(Math.log2(p.blockSize)))) {

@@ -176,5 +176,5 @@ describe('makemore CLI', () => {
 			expect(r.stderr.trimEnd().split('\n'), `${label}: one line`).toHaveLength(1);
 			expect(r.stderr, label).toMatch(/^makemore: /);
 		});
-	});
+	}, 120_000);
 });

@@ -160,10 +160,14 @@ describe('divergence and non-finite weights', () => {
 
 	it('lr 1e30 stops at the first NaN loss, exits 1 and saves nothing; --save-on-diverge keeps the last finite weights apart', async () => {
 		const [out, kept] = [join(dir, 'div.safetensors'), join(dir, 'kept.safetensors')];
-		const [plain, saved] = await Promise.all([
+		const [plain, saved, high] = await Promise.all([
 			makemore(['train', '--model', 'mlp-bn', '--data', names, '--steps', '50', '--lr', '1e30', '--out', out]),
-			makemore(['train', '--model', 'mlp-bn', '--data', names, '--steps', '50', '--lr', '1e30', '--out', kept, '--save-on-diverge'])
+			makemore(['train', '--model', 'mlp-bn', '--data', names, '--steps', '50', '--lr', '1e30', '--out', kept, '--save-on-diverge']),
+			makemore(['train', '--model', 'mlp', '--data', names, '--steps', '20', '--lr', '30', '--out', join(dir, 'high.safetensors'), '--quiet'])
 		]);
+		// a loss far above ln(vocab) but finite: a warning naming the learning rate, and the run goes on
+		expect(high.code, high.stderr).toBe(0);
+		expect(high.stderr).toMatch(/^\nwarning: the loss is [\d.]+ at step \d+, over ten times ln \d+ = [\d.]+ \(a uniform guess's\): the learning rate 30 may be too high\n$/);
 		expect(plain.code).toBe(1);
 		expect(plain.stderr).toMatch(/makemore: training diverged at step 2: the loss is NaN, with learning rate 1e\+30; lower it \(--lr\)/);
 		expect(plain.stdout).toBe('');

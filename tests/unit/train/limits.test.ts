@@ -55,7 +55,7 @@ describe('model limits', () => {
 		const most = largestBatch(p, 65, budget);
 		expect(() => checkBatchMemory(p, 65, most, budget)).not.toThrow();
 		expect(() => checkBatchMemory(p, 65, most + 1, budget)).toThrow(`the largest batch that fits is ${most.toLocaleString('en-US')}`);
-		expect(() => checkBatchMemory(p, 65, 100_000, budget)).toThrow(/a batch of 100,000 would need about [\d.]+ GB for one training step of gpt, over the 1\.0 GB allowed/);
+		expect(() => checkBatchMemory(p, 65, 100_000, budget)).toThrow(/a batch of 100,000 would need about [\d.]+ GB for one training step of a gpt, over the 1\.0 GB allowed/);
 	});
 
 	it('refuses configs whose fields disagree, naming them', () => {
@@ -64,6 +64,7 @@ describe('model limits', () => {
 			[{ ...getPreset('gpt-small'), model: 'mlp', format: 'names' } as unknown as Preset, 'gpt-small', /'preset' is 'gpt-small', a gpt model, but 'model' is 'mlp'/],
 			[{ ...getPreset('gpt-small'), format: 'names' } as Preset, 'gpt-small', /'format' is 'names' but a gpt model reads free text/],
 			[{ ...getPreset('wavenet'), format: 'text' } as Preset, 'wavenet', /'format' is 'text' but a wavenet model reads one name a line/],
+			[{ ...getPreset('mlp-bn'), format: 'text' } as Preset, 'mlp-bn', /'format' is 'text' but an mlp-bn model reads one name a line/],
 			[getPreset('gpt-small', { nHead: 3 }), 'gpt-small', /'nEmbd' 64 is not divisible by 'nHead' 3/],
 			[getPreset('wavenet', { blockSize: 6 }), 'wavenet', /'blockSize' is 6: a wavenet merges pairs, so it must be a power of 2/],
 			[getPreset('gpt', { nLayer: 64, nEmbd: 4096, nHead: 64 }), 'gpt', /a gpt model with blockSize 64, nEmbd 4096, nHead 64, nLayer 64 and a vocabulary of 65 would hold 12,9\d\d,\d{3},\d{3} numbers: over the limit of 20,000,000/]
