@@ -104,13 +104,14 @@ export function selectLines(all: NamesExamples, starts: Int32Array, lines: Array
 	let count = 0;
 	for (let j = 0; j < lines.length; j++) count += starts[lines[j] + 1] - starts[lines[j]];
 	const ex: NamesExamples = { y: new Uint16Array(count), pos: new Uint16Array(count), count, blockSize: all.blockSize, boundary: all.boundary };
-	const [fromY, fromPos, toY, toPos] = [all.y, all.pos, ex.y, ex.pos];
+	const [fromY, toY, toPos] = [all.y, ex.y, ex.pos];
 	let n = 0;
 	for (let j = 0; j < lines.length; j++) {
-		// a plain copy: a line is a few values, too few to pay for two subarrays each
-		for (let k = starts[lines[j]], end = starts[lines[j] + 1]; k < end; k++, n++) {
+		// a plain copy (a line is a few values, too few to pay for subarrays); positions count from the line's start
+		const start = starts[lines[j]];
+		for (let k = start, end = starts[lines[j] + 1]; k < end; k++, n++) {
 			toY[n] = fromY[k];
-			toPos[n] = fromPos[k];
+			toPos[n] = Math.min(k - start, 0xffff);
 		}
 	}
 	return ex;
