@@ -1,9 +1,10 @@
 // `makemore train`'s run: the steps (watched for divergence and for signals), the final evaluation, the save.
-import { Generator, type Optimizer } from '../lib/engine/index';
-import { exampleCount, sampleBatch, type Dataset } from '../lib/data/index';
+import type { Optimizer } from '../lib/engine/index';
+import { exampleCount, type Dataset } from '../lib/data/index';
 import type { LanguageModel, Preset } from '../lib/models/index';
-import { checkpointConfig, saveModel } from '../lib/train/checkpoint';
+import { finalEvalRows, runConfig, saveModel } from '../lib/train/checkpoint';
 import { DivergenceGuard, type Divergence } from '../lib/train/guard';
+import { batchGenerator } from '../lib/train/schedule';
 import { evaluateSteps, startLoop, type EvalResult, type LoopResult, type LoopRun } from '../lib/train/trainer';
 import { dataLabel, fmt } from './io';
 import { divergedPath, type Output } from './output';
@@ -37,13 +38,14 @@ export interface RunContext {
 	out: string;
 }
 
-/** At most this many text windows (names: examples) measure each part's loss at the end (gpt.py estimates it from 200 batches). */
-export const FINAL_EVAL_WINDOWS = 4000;
-export const FINAL_EVAL_EXAMPLES = 1_000_000;
-
 /** The learning rate of step `step` (from 1): the lectures' `0.1 if i < decay else 0.01`, with i = step − 1. */
 export function lrAt(p: Preset, step: number): number {
 	return p.lrDecayAt !== undefined && p.lrAfter !== undefined && step - 1 >= p.lrDecayAt ? p.lrAfter : p.lr;
+}
+
+/** What every checkpoint of the run records besides its losses (steps taken, and the seconds of this part of it). */
+function runSummary(s: Start, steps: number, seconds: number) {
+	return { seed: s.seed, steps, scheduleSteps: s.preset.steps, data: dataLabel(s.data), seconds: s.seconds + seconds };
 }
 
 /** Take the steps: yield to the event loop every 100 ms (signals), stop at a signal, after the step in progress. */
@@ -70,8 +72,7 @@ async function trainSteps(s: Start, c: RunContext): Promise<{ result: LoopResult
 	const every = Math.max(1, Math.min(50, Math.floor(preset.steps / 200)));
 	let diverged: Divergence | null = null;
 	// a resumed run draws the batches an uninterrupted one would: the generator skips the ones already trained on
-	const generator = new Generator(s.seed + 1);
-	for (let i = 0; i < done; i++) sampleBatch(s.ds, 'train', preset.batchSize, generator);
+	const generator = batchGenerator(s.seed, s.ds, preset.batchSize, done);
 	const run = startLoop({
 		model: s.model, optimizer: s.optimizer, data: s.ds, steps: preset.steps - done, batchSize: preset.batchSize, generator, progressEvery: 1,
 		onProgress: (p) => {
@@ -101,8 +102,8 @@ function onDivergence(s: Start, c: RunContext, d: Divergence, guard: DivergenceG
 		return;
 	}
 	const kept = guard.restore();
-	const config = checkpointConfig(s.name, s.preset, s.ds.vocab, { seed: s.seed, steps: kept, finalLoss: null, trainLoss: null, valLoss: null });
-	Object.assign(config, { scheduleSteps: s.preset.steps, data: dataLabel(s.data), divergedAt: d.step });
+	const config = runConfig(s.name, s.preset, s.ds.vocab, { ...runSummary(s, kept, 0), finalLoss: null, trainLoss: null, valLoss: null });
+	config.divergedAt = d.step;
 	const path = c.output.save(saveModel(s.model, config), divergedPath(c.output.path));
 	console.error(`makemore: the weights after step ${kept}, the last finite ones, are saved in ${path} (not evaluated)`);
 }
@@ -111,7 +112,7 @@ function onDivergence(s: Start, c: RunContext, d: Divergence, guard: DivergenceG
 async function finalEvaluation(s: Start, c: RunContext): Promise<Record<'train' | 'val', EvalResult | null>> {
 	c.interrupts.phase = 'evaluating';
 	const out: Record<'train' | 'val', EvalResult | null> = { train: null, val: null };
-	const maxRows = s.ds.format === 'text' ? FINAL_EVAL_WINDOWS : FINAL_EVAL_EXAMPLES;
+	const maxRows = finalEvalRows(s.ds);
 	for (const part of ['train', 'val'] as const) {
 		// a tiny file may leave a split empty: report no loss for it rather than lose the trained model
 		if (c.interrupts.skipEval || exampleCount(s.ds, part, maxRows) === 0) continue;
@@ -136,8 +137,7 @@ export async function runTraining(s: Start, c: RunContext): Promise<string> {
 	c.log(`trained ${result.steps} steps in ${result.seconds.toFixed(1)} s (${((1000 * result.seconds) / result.steps).toFixed(2)} ms/step)${s.done ? `, ${steps} in all` : ''}`);
 	const ev = await finalEvaluation(s, c);
 	const loss = (r: EvalResult | null) => (r && Number.isFinite(r.loss) ? r.loss : null);
-	const config = checkpointConfig(s.name, s.preset, s.ds.vocab, { seed: s.seed, steps, finalLoss: result.losses[result.steps - 1], trainLoss: loss(ev.train), valLoss: loss(ev.val) });
-	Object.assign(config, { scheduleSteps: s.preset.steps, data: dataLabel(s.data), seconds: Math.round((s.seconds + result.seconds) * 10) / 10 });
+	const config = runConfig(s.name, s.preset, s.ds.vocab, { ...runSummary(s, steps, result.seconds), finalLoss: result.losses[result.steps - 1], trainLoss: loss(ev.train), valLoss: loss(ev.val) });
 	const path = c.output.save(saveModel(s.model, config));
 	reportEnd(s, c, ev, steps);
 	console.log(path);

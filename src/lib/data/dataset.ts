@@ -1,6 +1,6 @@
 // A data file ready for a model: its format (names or free text), vocabulary, splits, batches and eval windows.
 import { Generator, Tensor } from '../engine/index';
-import { DataError, MAX_VOCAB, formatCount } from './limits';
+import { DataError, emptyError, MAX_VOCAB, formatCount } from './limits';
 import { examplesAt, examplesBatch, sampleNamesBatch, scanNames, selectLines, type Batch, type NamesExamples } from './names';
 import { splitText, type SplitName, type Splits } from './split';
 import { encodeText, normalizeNewlines, sampleTextBatch, windowCount, windowsBatch } from './text';
@@ -111,7 +111,7 @@ function vocabFor(text: string, opts: PrepareOptions, what: string): Vocab {
 export function prepareData(raw: string, opts: PrepareOptions): Dataset {
 	const what = opts.what ?? 'the data';
 	const text = normalizeNewlines(raw);
-	if (!/\S/.test(text)) throw new DataError('empty', `${what} is empty${text.length ? ': it holds only spaces and line breaks' : ''}`);
+	if (!/\S/.test(text)) throw emptyError(what, text.length > 0);
 	const vocab = vocabFor(text, opts, what);
 	if (opts.format === 'names') {
 		const { all, starts } = scanNames(text, vocab, opts.blockSize, what);

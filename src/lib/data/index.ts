@@ -18,6 +18,6 @@ export {
 } from './dataset';
 export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafeDType, type SafetensorsFile } from './safetensors';
 export { encodeCheckpoint, decodeCheckpoint, parseConfig, firstNonFinite, loadStateDict, type Checkpoint, type CheckpointConfig, type HyperValue } from './checkpoint';
-export { validateUserText, firstInvalidUtf8, USER_TEXT_LIMITS, type UserTextReport, type UserTextOptions } from './user-text';
+export { validateUserText, USER_TEXT_LIMITS, type UserTextReport, type UserTextOptions } from './user-text';
 export * from './limits';
-export { checkDataSize, decodeText, trainingNotes, loadTrainingData, type TrainingData } from './validate';
+export { checkDataSize, decodeText, firstInvalidUtf8, trainingNotes, loadTrainingData, type TrainingData } from './validate';

@@ -7,7 +7,7 @@ export const MAX_DATA_BYTES = 250_000_000;
 export const MAX_VOCAB = 1024;
 
 /** Characters on one line of a names-style file (one short word a line); longer lines are free text. */
-export const MAX_NAME_CHARS = 128;
+export const MAX_NAME_CHARS = 50;
 
 /** The context length a model reads (GPT's attention holds blockSize² numbers per head). */
 export const MAX_BLOCK_SIZE = 1024;
@@ -55,4 +55,9 @@ export class DataError extends Error {
 		super(message);
 		this.name = 'DataError';
 	}
+}
+
+/** The error for a file with nothing to learn from: empty, or only spaces and line breaks. */
+export function emptyError(what: string, blank: boolean): DataError {
+	return new DataError('empty', `${what} ${blank ? 'holds only spaces and line breaks' : 'is empty'}: choose a file with some text in it`);
 }

@@ -211,7 +211,7 @@ describe('data that is not text', () => {
 		writeFileSync(u16, Buffer.from('\ufeffemma\nava\nmia\n', 'utf16le'));
 		const runs = await Promise.all([makemore(['train', '--model', 'gpt-small', '--data', bin, '--steps', '2']), makemore(['train', '--model', 'mlp', '--data', u16, '--steps', '2'])]);
 		expect(runs.map((r) => [r.code, r.stderr])).toEqual([
-			[1, `makemore: ${bin} is not text: byte ${readFileSync(bin).indexOf(0)} is NUL (0x00), as in a binary file\n`],
+			[1, `makemore: ${bin} looks binary (a NUL byte at offset ${readFileSync(bin).indexOf(0).toLocaleString('en-US')}), not text: choose a plain-text file\n`],
 			[1, `makemore: ${u16} is UTF-16 text: save it as UTF-8\n`]
 		]);
 	}, 120_000);

@@ -20,22 +20,22 @@ function problem(fn: () => unknown): { problem: DataProblem; message: string } {
 describe('decodeText', () => {
 	it('refuses NUL bytes, invalid UTF-8 and UTF-16 as binary, saying where and what to do', () => {
 		const random = new Uint8Array(4096).map((_, i) => (i * 2654435761) >>> 24); // bytes of every value, a NUL at 0
-		expect(problem(() => decodeText(random, 'noise.bin'))).toEqual({ problem: 'binary', message: 'noise.bin is not text: byte 0 is NUL (0x00), as in a binary file' });
+		expect(problem(() => decodeText(random, 'noise.bin'))).toEqual({ problem: 'binary', message: 'noise.bin looks binary (a NUL byte at offset 0), not text: choose a plain-text file' });
 		const latin1 = Uint8Array.from([...utf8('caf'), 0xe9, 10, ...utf8('na'), 0xef, 0x76, 0x65, 10]); // "café\nnaïve" in Latin-1
 		expect(problem(() => decodeText(latin1, 'latin1.txt')).message).toBe(
-			'latin1.txt is not UTF-8 text (line 1 has bytes that are not UTF-8): a binary file, or another encoding such as Latin-1: save it as UTF-8'
+			'latin1.txt is not UTF-8 text (byte 0xe9 at offset 3, on line 1): save it as UTF-8 plain text (it may be in another encoding such as Latin-1, or not text at all)'
 		);
 		const afterTwoLines = Uint8Array.from([...utf8('ok\nfine\n'), 0xff, 0xfe, 0x41]);
-		expect(problem(() => decodeText(afterTwoLines)).message).toMatch(/line 3 has bytes that are not UTF-8/);
+		expect(problem(() => decodeText(afterTwoLines)).message).toMatch(/\(byte 0xff at offset 8, on line 3\)/);
 		const utf16 = new Uint8Array(new Uint16Array([0xfeff, ...Array.from('emma\nava\n', (c) => c.charCodeAt(0))]).buffer);
 		expect(problem(() => decodeText(utf16, 'u16.txt'))).toEqual({ problem: 'binary', message: 'u16.txt is UTF-16 text: save it as UTF-8' });
 		const noBom = new Uint8Array(new Uint16Array(Array.from('emma\nava\n', (c) => c.charCodeAt(0))).buffer);
-		expect(problem(() => decodeText(noBom, 'u16.txt')).message).toBe('u16.txt is not text: byte 1 is NUL (0x00); it looks like UTF-16: save it as UTF-8');
+		expect(problem(() => decodeText(noBom, 'u16.txt')).message).toBe('u16.txt looks like UTF-16 text (a NUL byte at offset 1): save it as UTF-8');
 	});
 
 	it('refuses empty and blank files; drops a byte-order mark and reads \\r\\n and \\r as \\n', () => {
-		expect(problem(() => decodeText(new Uint8Array(0), 'e.txt'))).toEqual({ problem: 'empty', message: 'e.txt is empty' });
-		expect(problem(() => decodeText(utf8(' \n\t\r\n'), 'b.txt')).message).toBe('b.txt is empty: it holds only spaces and line breaks');
+		expect(problem(() => decodeText(new Uint8Array(0), 'e.txt'))).toEqual({ problem: 'empty', message: 'e.txt is empty: choose a file with some text in it' });
+		expect(problem(() => decodeText(utf8(' \n\t\r\n'), 'b.txt')).message).toBe('b.txt holds only spaces and line breaks: choose a file with some text in it');
 		expect(decodeText(utf8('\ufeffann\r\nbo\rcy\n'))).toBe('ann\nbo\ncy\n');
 		// the same file written on Windows gives the same dataset, bit for bit
 		const unix = prepareData(decodeText(utf8(namesText(30))), { format: 'names', blockSize: 3, seed: 1 });
@@ -45,9 +45,10 @@ describe('decodeText', () => {
 	});
 
 	it('refuses a file over the size limit before reading it, with the limit in the message', () => {
-		expect(problem(() => checkDataSize(300_000_000, 'huge.txt'))).toEqual({ problem: 'too-large', message: 'huge.txt is 300.0 MB: over the limit of 250.0 MB for a data file' });
+		expect(problem(() => checkDataSize(300_000_000, 'huge.txt'))).toEqual({ problem: 'too-large', message: 'huge.txt is 300.0 MB, over the limit of 250.0 MB for a data file: use a smaller file or an excerpt' });
 		expect(() => checkDataSize(250_000_000)).not.toThrow();
-		expect(problem(() => checkDataSize(2001, 'x', 2000)).message).toBe('x is 2.0 KB: over the limit of 2.0 KB for a data file');
+		expect(problem(() => checkDataSize(2001, 'x', 2000)).message).toBe('x is 2,001 bytes, over the limit of 2,000 bytes for a data file: use a smaller file or an excerpt');
+		expect(problem(() => decodeText(new Uint8Array(11).fill(97), 'y', 10)).problem).toBe('too-large');
 	});
 });
 
@@ -63,7 +64,7 @@ describe('loadTrainingData', () => {
 		const long = namesText(20) + 'x'.repeat(MAX_NAME_CHARS + 1) + '\n';
 		expect(problem(() => prepareData(long, { ...opts, what: 'n.txt' }))).toEqual({
 			problem: 'long-line',
-			message: 'n.txt: line 21 has 129 characters, over the limit of 128 for a names file (one short word a line): use a gpt model for free text'
+			message: 'n.txt: line 21 has 51 characters, over the limit of 50 for a names file (one short word a line): use a gpt model for free text'
 		});
 	});
 
