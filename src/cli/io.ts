@@ -1,9 +1,10 @@
 // The command line's file handling: dataset names → paths, reading data and checkpoints, writing outputs, user errors.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
-import { restoreModel, type Restored } from '../lib/train/checkpoint';
+import { checkDataSize, DataError, loadTrainingData, type PrepareOptions, type TrainingData } from '../lib/data/index';
+import { nonFiniteMessage, restoreModel, type Restored } from '../lib/train/checkpoint';
 
 /** An error the user caused: printed as one line, exit code 1, no stack trace. */
 export class UserError extends Error {}
@@ -31,29 +32,35 @@ export function resolveData(data: string): string {
 	return path;
 }
 
-/** A text file as UTF-8 (a BOM dropped). */
-export function readText(path: string): string {
-	const text = readFileSync(path, 'utf8');
-	return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-/** Read a checkpoint and rebuild its model; every problem becomes a one-line error naming the file. */
-export function loadCheckpoint(file: string): Restored {
-	const path = resolve(file);
-	if (!existsSync(path)) throw new UserError(`no such checkpoint: ${file} (train one with \`npm run makemore -- train --model NAME\`)`);
+/** A data file, read and checked (size before reading, then text, vocabulary, splits): any problem is a UserError. */
+export function readData(data: string, opts: Omit<PrepareOptions, 'what'>): TrainingData {
+	const path = resolveData(data);
 	try {
-		return restoreModel(new Uint8Array(readFileSync(path)));
+		checkDataSize(statSync(path).size, data);
+		return loadTrainingData(new Uint8Array(readFileSync(path)), { ...opts, what: data });
 	} catch (e) {
-		throw new UserError(`${file}: ${(e as Error).message}`);
+		if (e instanceof DataError) throw new UserError(e.message);
+		throw e;
 	}
 }
 
-/** Write bytes, creating the folder. */
-export function writeOutput(file: string, bytes: Uint8Array): string {
+/**
+ * Read a checkpoint and rebuild its model; every problem becomes a one-line error naming the file. Weights with NaN
+ * or ±Inf are refused (`finite`, the default) for anything that computes with them.
+ */
+export function loadCheckpoint(file: string, { finite = true } = {}): Restored {
 	const path = resolve(file);
-	mkdirSync(dirname(path), { recursive: true });
-	writeFileSync(path, bytes);
-	return path;
+	if (!existsSync(path)) throw new UserError(`no such checkpoint: ${file} (train one with \`npm run makemore -- train --model NAME\`)`);
+	if (!statSync(path).isFile()) throw new UserError(`${file} is not a file`);
+	let r: Restored;
+	try {
+		r = restoreModel(new Uint8Array(readFileSync(path)));
+	} catch (e) {
+		throw new UserError(`${file}: ${(e as Error).message}`);
+	}
+	const bad = finite ? nonFiniteMessage(r) : null;
+	if (bad) throw new UserError(`${file}: ${bad}`);
+	return r;
 }
 
 /** What a checkpoint records as its data: the built-in name, or the file's name. */
@@ -66,6 +73,15 @@ export function positiveInt(value: string): number {
 	const n = Number(value);
 	if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer.');
 	return n;
+}
+
+/** A positive integer up to a documented limit (the message states it). */
+export function positiveIntUpTo(max: number): (value: string) => number {
+	return (value) => {
+		const n = positiveInt(value);
+		if (n > max) throw new InvalidArgumentError(`expected a positive integer up to ${max.toLocaleString('en-US')} (the limit).`);
+		return n;
+	};
 }
 
 export function nonNegativeInt(value: string): number {

@@ -1,8 +1,9 @@
 // A data file ready for a model: its format (names or free text), vocabulary, splits, batches and eval windows.
-import { Tensor, type Generator } from '../engine/index';
-import { buildExamples, examplesBatch, parseLines, sampleNamesBatch, type Batch, type NamesExamples } from './names';
-import { splitLines, splitText, type SplitName, type Splits } from './split';
-import { encodeText, sampleTextBatch, windowCount, windowsBatch } from './text';
+import { Generator, Tensor } from '../engine/index';
+import { DataError, emptyError, MAX_VOCAB, formatCount } from './limits';
+import { examplesAt, examplesBatch, sampleNamesBatch, scanNames, selectLines, type Batch, type NamesExamples } from './names';
+import { splitText, type SplitName, type Splits } from './split';
+import { encodeText, normalizeNewlines, sampleTextBatch, windowCount, windowsBatch } from './text';
 import { showChar, Vocab } from './vocab';
 
 /** `names`: one word a line, for the MLP/WaveNet models. `text`: one stream of characters, for GPT. */
@@ -11,18 +12,45 @@ export type DataFormat = 'names' | 'text';
 /** Which part of the data: one of the splits, or every example of the whole file. */
 export type DataPart = SplitName | 'all';
 
+/** JavaScript's `\s` (what the names guess counts as a space). */
+function isSpace(c: number): boolean {
+	return (c >= 9 && c <= 13) || c === 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 /**
- * A guess at the format: a names-style file has many short lines, few with spaces, no blank lines between them and
- * no '.' (the boundary token); anything else is free text.
+ * A guess at the format: a names-style file has many short lines (median ≤ 24 characters), few with spaces (under
+ * 20%), no blank lines between them and no '.' (the boundary token); anything else is free text. One pass, no copies.
  */
 export function detectFormat(text: string): DataFormat {
-	const raw = text.replace(/\r?\n$/, '').split(/\r?\n/);
-	const lines = raw.filter((l) => l.length > 0);
-	if (lines.length < 2 || lines.length < raw.length || text.includes('.')) return 'text';
-	const lengths = lines.map((l) => Array.from(l).length).sort((a, b) => a - b);
-	const median = lengths[Math.floor(lengths.length / 2)];
-	const withSpace = lines.filter((l) => /\s/.test(l)).length / lines.length;
-	return median <= 24 && withSpace < 0.2 ? 'names' : 'text';
+	if (text.includes('.')) return 'text';
+	// one final line break ends the last line rather than starting an empty one
+	const end = text.endsWith('\r\n') ? text.length - 2 : text.endsWith('\n') ? text.length - 1 : text.length;
+	let lines = 0; // non-empty lines
+	let empty = 0;
+	let short = 0; // lines of at most 24 characters
+	let spaced = 0; // lines with a space
+	let len = 0; // the current line's characters so far
+	let space = false;
+	for (let i = 0; i <= end; i++) {
+		const c = i < end ? text.charCodeAt(i) : 10;
+		if (c === 13 && i + 1 < end && text.charCodeAt(i + 1) === 10) continue; // \r\n
+		if (c === 10) {
+			if (len === 0) empty++;
+			else {
+				lines++;
+				if (len <= 24) short++;
+				if (space) spaced++;
+			}
+			len = 0;
+			space = false;
+		} else if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff)) {
+			len++; // a code point (the second half of a surrogate pair is not another one)
+			space ||= isSpace(c);
+		}
+	}
+	if (lines < 2 || empty > 0) return 'text';
+	// the median length is ≤ 24 when more than half of the lines are that short
+	return short > Math.floor(lines / 2) && spaced / lines < 0.2 ? 'names' : 'text';
 }
 
 interface Common {
@@ -32,7 +60,8 @@ interface Common {
 
 export interface NamesData extends Common {
 	format: 'names';
-	lines: string[];
+	/** Non-empty lines. */
+	lines: number;
 	parts: Record<DataPart, NamesExamples>;
 }
 
@@ -65,23 +94,37 @@ function checkVocab(text: string, vocab: Vocab, format: DataFormat, what: string
 	}
 }
 
-/** Parse a data file, build (or check) the vocabulary, and cut it into train/val/test and `all`. */
-export function prepareData(text: string, opts: PrepareOptions): Dataset {
-	const what = opts.what ?? 'the data';
-	if (text.length === 0) throw new Error(`${what} is empty`);
-	if (opts.vocab) checkVocab(text, opts.vocab, opts.format, what);
-	if (opts.format === 'names') {
-		const lines = parseLines(text, what);
-		const vocab = opts.vocab ?? Vocab.forNames(lines);
-		const s = splitLines(lines, opts.seed);
-		const build = (ls: readonly string[]) => buildExamples(ls, vocab, opts.blockSize);
-		const parts = { train: build(s.train), val: build(s.val), test: build(s.test), all: build(lines) };
-		return { format: 'names', vocab, blockSize: opts.blockSize, lines, parts };
+/** The vocabulary of some data: a checkpoint's (every character must be in it) or a new one, within MAX_VOCAB. */
+function vocabFor(text: string, opts: PrepareOptions, what: string): Vocab {
+	if (opts.vocab) {
+		checkVocab(text, opts.vocab, opts.format, what);
+		return opts.vocab;
 	}
-	const vocab = opts.vocab ?? Vocab.forText(text);
+	const vocab = opts.format === 'names' ? Vocab.forNamesText(text) : Vocab.forText(text);
+	if (vocab.size > MAX_VOCAB) {
+		throw new DataError('vocabulary', `${what} has ${formatCount(vocab.size)} distinct characters, over the limit of ${formatCount(MAX_VOCAB)} for a vocabulary: is it text in one language?`);
+	}
+	return vocab;
+}
+
+/** Parse a data file, build (or check) the vocabulary, and cut it into train/val/test and `all`. */
+export function prepareData(raw: string, opts: PrepareOptions): Dataset {
+	const what = opts.what ?? 'the data';
+	const text = normalizeNewlines(raw);
+	if (!/\S/.test(text)) throw emptyError(what, text.length > 0);
+	const vocab = vocabFor(text, opts, what);
+	if (opts.format === 'names') {
+		const { all, starts } = scanNames(text, vocab, opts.blockSize, what);
+		const lines = starts.length - 1;
+		// the lecture's random.shuffle(words) then n1 = int(0.8·n), n2 = int(0.9·n), as splitLines does with the same seed
+		const perm = new Generator(opts.seed).randperm(lines);
+		const [n1, n2] = [Math.floor(0.8 * lines), Math.floor(0.9 * lines)];
+		const part = (a: number, b: number) => selectLines(all, starts, perm.subarray(a, b));
+		return { format: 'names', vocab, blockSize: opts.blockSize, lines, parts: { train: part(0, n1), val: part(n1, n2), test: part(n2, lines), all } };
+	}
 	const data = encodeText(text, vocab);
 	if (data.length <= opts.blockSize) {
-		throw new Error(`${what} has ${data.length} characters: too few for blocks of ${opts.blockSize} (it needs at least ${opts.blockSize + 1})`);
+		throw new DataError('too-short', `${what} has ${data.length} characters: too few for blocks of ${opts.blockSize} (it needs at least ${opts.blockSize + 1})`);
 	}
 	const s: Splits<Int32Array> = splitText(data);
 	return { format: 'text', vocab, blockSize: opts.blockSize, parts: { ...s, all: data } };
@@ -108,18 +151,10 @@ function rowCount(ds: Dataset, part: DataPart): number {
 
 /** Rows picked by index (for an evenly spaced subset) as one batch. */
 function gatherRows(ds: Dataset, part: DataPart, rows: readonly number[]): Batch {
+	if (ds.format === 'names') return examplesAt(ds.parts[part], rows);
 	const T = ds.blockSize;
-	const x = new Int32Array(rows.length * T);
-	if (ds.format === 'names') {
-		const ex = ds.parts[part];
-		const y = new Int32Array(rows.length);
-		rows.forEach((r, j) => {
-			x.set(ex.x.subarray(r * T, (r + 1) * T), j * T);
-			y[j] = ex.y[r];
-		});
-		return { x: new Tensor(x, [rows.length, T]), y: new Tensor(y, [rows.length]) };
-	}
 	const data = ds.parts[part];
+	const x = new Int32Array(rows.length * T);
 	const y = new Int32Array(rows.length * T);
 	rows.forEach((r, j) => {
 		x.set(data.subarray(r * T, (r + 1) * T), j * T);

@@ -1,7 +1,7 @@
 // The data layer's public API: vocabularies, names and text datasets, splits, safetensors checkpoints.
-export { BOUNDARY, Vocab, showChar } from './vocab';
-export { parseLines, buildExamples, examplesBatch, sampleNamesBatch, type Batch, type NamesExamples } from './names';
-export { encodeText, sampleTextBatch, windowCount, windowsBatch } from './text';
+export { BOUNDARY, Vocab, showChar, distinctChars } from './vocab';
+export { parseLines, buildExamples, scanNames, selectLines, contextOf, examplesAt, examplesBatch, sampleNamesBatch, type Batch, type NamesExamples } from './names';
+export { encodeText, normalizeNewlines, sampleTextBatch, windowCount, windowsBatch } from './text';
 export { splitLines, splitText, type SplitName, type Splits } from './split';
 export {
 	detectFormat,
@@ -17,5 +17,7 @@ export {
 	type PrepareOptions
 } from './dataset';
 export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafeDType, type SafetensorsFile } from './safetensors';
-export { encodeCheckpoint, decodeCheckpoint, parseConfig, loadStateDict, type Checkpoint, type CheckpointConfig, type HyperValue } from './checkpoint';
-export { validateUserText, firstInvalidUtf8, USER_TEXT_LIMITS, type UserTextReport, type UserTextOptions } from './user-text';
+export { encodeCheckpoint, decodeCheckpoint, parseConfig, firstNonFinite, loadStateDict, type Checkpoint, type CheckpointConfig, type HyperValue } from './checkpoint';
+export { validateUserText, USER_TEXT_LIMITS, type UserTextReport, type UserTextOptions } from './user-text';
+export * from './limits';
+export { checkDataSize, decodeText, firstInvalidUtf8, trainingNotes, loadTrainingData, type TrainingData } from './validate';

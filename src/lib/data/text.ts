@@ -3,6 +3,11 @@ import { Tensor, type Generator } from '../engine/index';
 import type { Batch } from './names';
 import type { Vocab } from './vocab';
 
+/** Windows (\r\n) and old Mac (\r) line breaks as \n, so that a file reads the same whatever system wrote it. */
+export function normalizeNewlines(text: string): string {
+	return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
 /** The whole text as indices (an unknown character is an error that names its line). */
 export function encodeText(text: string, vocab: Vocab): Int32Array {
 	const unknown = vocab.findUnknown(text);

@@ -1,14 +1,16 @@
 // A learner's own training file, checked before anything is stored: bytes → text, its format, and what is wrong with it.
 import { detectFormat, type DataFormat } from './dataset';
+import { DataError, MAX_NAME_CHARS } from './limits';
 import { summarize, type DatasetSummary } from './summary';
+import { decodeText } from './validate';
 import { BOUNDARY } from './vocab';
 
 /** The documented limits (README, "Your own data"). */
 export const USER_TEXT_LIMITS = {
-	/** 5 MiB: about five times tinyshakespeare; a bigger file is slow to train on in a browser tab and to store. */
-	maxBytes: 5 * 2 ** 20,
-	/** Names-style lines longer than this are not names: read such a file as free text. */
-	maxNameLength: 50,
+	/** 5 MB: about five times tinyshakespeare; a bigger file is slow to train on in a browser tab and to store. */
+	maxBytes: 5_000_000,
+	/** Names-style lines longer than this are not names: read such a file as free text (the CLI's limit too). */
+	maxNameLength: MAX_NAME_CHARS,
 	/** A names file needs this many lines for the 80/10/10 split to give each part one. */
 	minNames: 10
 } as const;
@@ -37,39 +39,14 @@ export interface UserTextReport {
 	summary: DatasetSummary | null;
 }
 
-const kib = (n: number) => `${(n / 1024).toLocaleString('en', { maximumFractionDigits: 1 })} KB`;
-
-/** The offset of the first byte that breaks UTF-8 (or −1): a truncated, overlong, surrogate or out-of-range sequence. */
-export function firstInvalidUtf8(b: Uint8Array): number {
-	for (let i = 0; i < b.length; ) {
-		const c = b[i];
-		const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-		if (n < 0 || i + n >= b.length) return i;
-		for (let k = 1; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return i;
-		// the second byte's range rules out overlong forms, UTF-16 surrogates and code points above U+10FFFF
-		const b1 = b[i + 1];
-		if ((c === 0xe0 && b1 < 0xa0) || (c === 0xed && b1 > 0x9f) || (c === 0xf0 && b1 < 0x90) || (c === 0xf4 && b1 > 0x8f)) return i;
-		i += n + 1;
-	}
-	return -1;
-}
-
-declare const TextDecoder: { new (label: string): { decode(b: Uint8Array): string } };
-
-/** Bytes → text, or why they are not text a model can learn from. */
+/** Bytes → text (the CLI's decoder, with the browser's size limit), or why they are not text a model can learn from. */
 function decode(bytes: Uint8Array, name: string): { text: string } | { error: string } {
-	if (bytes.length === 0) return { error: `${name} is empty: choose a file with some text in it` };
-	if (bytes.length > USER_TEXT_LIMITS.maxBytes) {
-		return { error: `${name} is ${kib(bytes.length)}, over the limit of ${kib(USER_TEXT_LIMITS.maxBytes)} (5 MB): use a shorter excerpt` };
+	try {
+		return { text: decodeText(bytes, name, USER_TEXT_LIMITS.maxBytes) };
+	} catch (e) {
+		if (e instanceof DataError) return { error: e.message };
+		throw e;
 	}
-	const nul = bytes.indexOf(0);
-	if (nul >= 0) return { error: `${name} looks binary (a NUL byte at offset ${nul.toLocaleString('en')}), not text: choose a plain-text file (.txt)` };
-	const bad = firstInvalidUtf8(bytes);
-	if (bad >= 0) {
-		const hex = bytes[bad].toString(16).padStart(2, '0');
-		return { error: `${name} is not UTF-8 text (byte 0x${hex} at offset ${bad.toLocaleString('en')}): save it as UTF-8 plain text, or choose another file` };
-	}
-	return { text: new TextDecoder('utf-8').decode(bytes) };
 }
 
 /** What is too little or too long about a names-style file. */
@@ -107,14 +84,10 @@ export function validateUserText(bytes: Uint8Array, o: UserTextOptions): UserTex
 	const decoded = decode(bytes, o.name);
 	if ('error' in decoded) return { ok: false, text: '', format: o.format ?? 'names', detected: 'names', errors: [decoded.error], notes: [], summary: null };
 	const notes: string[] = [];
-	let text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
-	if (text.includes('\r')) {
-		text = text.replace(/\r\n?/g, '\n');
-		notes.push('Windows (CRLF) line ends were turned into plain newlines');
-	}
+	const text = decoded.text; // a byte-order mark dropped, line ends as \n
+	if (bytes.includes(13)) notes.push('Windows (CRLF) line ends were turned into plain newlines');
 	const detected = detectFormat(text);
 	const format = o.format ?? detected;
-	if (text.trim() === '') return { ok: false, text, format, detected, errors: [`${o.name} holds only spaces and line breaks: choose a file with some text in it`], notes, summary: null };
 	const summary = summarize(o.name, text, bytes.length);
 	if (format === 'names') summary.vocab = summary.vocab.filter((c) => c !== '\n');
 	const nonAscii = summary.vocab.filter((c) => (c.codePointAt(0) ?? 0) > 127);

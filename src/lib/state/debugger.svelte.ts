@@ -9,6 +9,19 @@ import { adjusted, filtered, setOf, toggled } from '$lib/viz/sets';
 import { findTarget } from '$lib/viz/attention-links';
 import { DEFAULT_VIEW, type ViewState } from './url';
 
+/** What a view names that this graph does not have: a step past its phase, an unknown node or breakpoints. */
+function missing(model: GraphModel, view: ViewState): string[] {
+	const out: string[] = [];
+	const at = view.at;
+	if (at && model.phaseStart[at.phase] >= 0 && at.step >= model.phaseLength[at.phase]) {
+		out.push(`step ${at.step} is past the end of the ${at.phase} pass (${model.phaseLength[at.phase]} steps): showing its last`);
+	}
+	if (view.selected && !model.byId.has(view.selected)) out.push(`node '${view.selected}' is not in this graph`);
+	const lost = view.breakpoints.filter((b) => !model.byId.has(b) && !b.startsWith('s:'));
+	if (lost.length) out.push(`breakpoint${lost.length > 1 ? 's' : ''} ${lost.map((b) => `'${b}'`).join(', ')} not in this graph`);
+	return out;
+}
+
 /** Playback speeds, steps per second. */
 export const SPEEDS = [1, 2, 5, 10, 30];
 
@@ -30,6 +43,10 @@ export class DebuggerState {
 	playing = $state(false);
 	speed = $state(5);
 	error = $state<string | null>(null);
+	/** The recording worker died (crashed or ran out of memory): the page offers to restart it. */
+	workerFailed = $state(false);
+	/** What the page could not show as its link asked ("unknown model 'x': showing mlp"), until the next change. */
+	notices = $state<string[]>([]);
 	/** Trained weights to debug instead of fresh ones (not in the URL: a reload starts from fresh weights). */
 	checkpoint = $state.raw<CheckpointFile | null>(null);
 	/** The browser training run whose weights and batch are shown (in the URL), or null. */
@@ -58,10 +75,11 @@ export class DebuggerState {
 		}
 	}
 
-	/** Show a recorded session, with the cursor, selection, scopes and breakpoints of `view`. */
-	show(session: DebugSession, view: ViewState = DEFAULT_VIEW): void {
+	/** Show a recorded session, with the cursor, selection, scopes and breakpoints of `view` (what it lacks is noted). */
+	show(session: DebugSession, view: ViewState = DEFAULT_VIEW, notices: string[] = []): void {
 		this.pause();
 		this.error = null;
+		this.workerFailed = false;
 		const config = session.config;
 		try {
 			const model = buildGraph(session.trace, sessionNaming(session));
@@ -76,6 +94,7 @@ export class DebuggerState {
 			this.selected = view.selected && model.byId.has(view.selected) ? view.selected : null;
 			if (view.target) this.goTo(view.target, model);
 			if (view.layer !== null) this.showLayer(view.layer);
+			this.notices = [...notices, ...missing(model, view)];
 		} catch (e) {
 			this.error = e instanceof Error ? e.message : String(e);
 		}

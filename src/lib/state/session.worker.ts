@@ -2,6 +2,7 @@
 // A `warm` request fetches both datasets ahead, so the first session asked for does not wait for the network.
 import { createSession, dataset, datasetPath, DATASETS, type CheckpointFile, type DebugSession, type GivenBatch, type SessionConfig } from '$lib/train/session';
 import { fetchCheckpoint, fetchText } from './assets';
+import { isOutOfMemory } from './worker-errors';
 
 /**
  * What a page asks: record a session, or get ready (the datasets fetched). `text` (a browser run's own data)
@@ -9,7 +10,8 @@ import { fetchCheckpoint, fetchText } from './assets';
  */
 export type SessionAsk = { config: SessionConfig; checkpoint?: CheckpointFile; text?: string; batch?: GivenBatch } | { warm: true };
 export type SessionRequest = SessionAsk & { id: number };
-export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string } | { id: number; warmed: number };
+/** A failed request's message has `fatal` when the worker itself is unusable after it (out of memory). */
+export type SessionReply = { id: number; session: DebugSession } | { id: number; error: string; fatal?: boolean } | { id: number; warmed: number };
 
 /** Fetch both datasets into the cache; the milliseconds it took. */
 async function warm(): Promise<number> {
@@ -37,6 +39,8 @@ self.onmessage = async (e: MessageEvent<SessionRequest>) => {
 		const { session, buffers } = await record(req);
 		post({ id: req.id, session }, buffers);
 	} catch (err) {
-		post({ id: req.id, error: err instanceof Error ? err.message : String(err) });
+		const error = err instanceof Error ? err.message : String(err);
+		// a failed allocation leaves the worker's heap in doubt: the page replaces the worker and says so
+		post({ id: req.id, error, fatal: err instanceof RangeError && isOutOfMemory(error) });
 	}
 };

@@ -4,23 +4,31 @@ import { replaceState } from '$app/navigation';
 import { resolve } from '$app/paths';
 import type { DebuggerState } from './debugger.svelte';
 import { warmUp } from './layout-engine';
-import { recordInWorker } from './recorder';
+import { recordInWorker, restartWorker, WorkerFailure } from './recorder';
 import { runWeights } from './run-weights';
 import { decodeView, encodeView, type ViewState } from './url';
 
-/** The latest requested config: an older reply that arrives late is dropped. */
-let latest: unknown = null;
+/** The latest request and the view it asked for: a reply, or an error, of an older one that arrives late is dropped. */
+let latest = 0;
+let lastView: ViewState | null = null;
 
-/** Record the session a view names (in the worker), then place the cursor as it says. */
-export async function openView(dbg: DebuggerState, view: ViewState): Promise<void> {
+/**
+ * Record the session a view names (in the worker), then place the cursor as it says. Only the latest request shows
+ * its result or its error, so an earlier failure never stays on screen over a newer success. `notices` are what a
+ * link asked for that could not be shown (they are cleared by the next change).
+ */
+export async function openView(dbg: DebuggerState, view: ViewState, notices: string[] = []): Promise<void> {
+	const id = ++latest;
+	lastView = view;
 	dbg.loading = true;
+	dbg.notices = notices;
 	// marks for the navigation bench (bench/browser.ts): where the time from a click to a drawn graph goes
 	performance.mark('debug:open');
 	try {
 		const config = { preset: view.preset, dataset: view.dataset, seed: view.seed, batch: view.batch, weights: view.weights, text: view.text };
-		latest = config;
 		warmUp();
 		const run = view.run ? await runWeights(view.run) : null;
+		if (id !== latest) return;
 		dbg.run = view.run && run ? view.run : null;
 		dbg.missingRun = view.run && !run ? `This link shows run ${view.run.id} at step ${view.run.step}, which this browser does not have (runs are kept in the browser that trained them).` : null;
 		if (dbg.missingRun) {
@@ -31,20 +39,31 @@ export async function openView(dbg: DebuggerState, view: ViewState): Promise<voi
 		const session = await recordInWorker(config, dbg.checkpoint ?? undefined, run ? { text: run.text, batch: run.batch } : {});
 		performance.mark('debug:recorded');
 		// a newer request may have finished first: show only the one that matches the latest choice
-		if (latest === config) dbg.show(session, view);
+		if (id === latest) dbg.show(session, view, notices);
 		performance.mark('debug:shown');
 	} catch (e) {
+		if (id !== latest) return;
 		dbg.error = e instanceof Error ? e.message : String(e);
+		dbg.workerFailed = e instanceof WorkerFailure;
 	} finally {
-		dbg.loading = false;
+		if (id === latest) dbg.loading = false;
 	}
+}
+
+/** After the worker died: start a new one and record the last requested view again (the page kept its state). */
+export function restartView(dbg: DebuggerState): Promise<void> {
+	restartWorker();
+	dbg.error = null;
+	dbg.workerFailed = false;
+	return openView(dbg, lastView ?? dbg.view(), dbg.notices);
 }
 
 /** Call during component setup: opens the view in the address bar and keeps the address bar in sync. */
 export function useUrlSync(dbg: DebuggerState): void {
 	let ready = $state(false);
 	$effect(() => {
-		untrack(() => openView(dbg, decodeView(window.location.search))).then(() => (ready = true));
+		const notices: string[] = [];
+		untrack(() => openView(dbg, decodeView(window.location.search, notices), notices)).then(() => (ready = true));
 	});
 	$effect(() => {
 		const q = encodeView(dbg.view());

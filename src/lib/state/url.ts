@@ -33,39 +33,68 @@ export const DEFAULT_VIEW: ViewState = { preset: 'mlp', dataset: 'names', seed: 
 
 const PHASES: Phase[] = ['forward', 'backward', 'update'];
 
+/** The query parameters a view reads; any other is reported as unknown. */
+const KEYS = new Set(['preset', 'dataset', 'seed', 'batch', 'phase', 'step', 'node', 'open', 'shut', 'bp', 'weights', 'text', 'scope', 'op', 'run', 'runstep', 'layer']);
+
 function list(v: string | null): string[] {
 	return v ? v.split(',').filter((s) => s.length > 0) : [];
 }
 
-function int(v: string | null, fallback: number, min: number, max: number): number {
+/** An integer in [min, max], or the fallback (with a notice when the link had something else). */
+function int(q: URLSearchParams, key: string, fallback: number, min: number, max: number, note: (s: string) => void): number {
+	const v = q.get(key);
 	const n = v === null ? NaN : Number(v);
-	return Number.isInteger(n) && n >= min && n <= max ? n : fallback;
+	if (Number.isInteger(n) && n >= min && n <= max && v!.trim() !== '') return n;
+	if (v !== null) note(`${key} '${v}' is not a whole number from ${min} to ${max}: using ${fallback}`);
+	return fallback;
 }
 
-/** Read a view from a query string; anything missing or malformed falls back to the default. */
-export function decodeView(search: string): ViewState {
+/** The model and dataset a link names, each falling back (with a notice) to the default. */
+function presetAndData(q: URLSearchParams, note: (s: string) => void): { preset: Preset; dataset: DatasetName } {
+	const raw = q.get('preset');
+	const preset = PRESETS.includes(raw as Preset) ? (raw as Preset) : DEFAULT_VIEW.preset;
+	if (raw !== null && preset !== raw) note(`unknown model '${raw}': showing ${preset}`);
+	const rawData = q.get('dataset');
+	const dataset = rawData && DATASETS.includes(rawData as DatasetName) ? (rawData as DatasetName) : defaultDataset(preset);
+	if (rawData !== null && dataset !== rawData) note(`unknown dataset '${rawData}': showing ${dataset}`);
+	return { preset, dataset };
+}
+
+/**
+ * Read a view from a query string; anything missing or malformed falls back to the default, and each fallback from
+ * something the link did say adds a short notice to `notices` ("unknown model 'x': showing mlp"), shown by the page.
+ */
+export function decodeView(search: string, notices: string[] = []): ViewState {
 	const q = new URLSearchParams(search);
-	const preset = PRESETS.includes(q.get('preset') as Preset) ? (q.get('preset') as Preset) : DEFAULT_VIEW.preset;
+	const note = (s: string) => notices.push(s);
+	const { preset, dataset } = presetAndData(q, note);
 	const phase = q.get('phase') as Phase | null;
-	const step = int(q.get('step'), -1, 0, 1e9);
-	const dataset = q.get('dataset') as DatasetName | null;
+	if (phase !== null && !PHASES.includes(phase)) note(`unknown phase '${phase}': starting before the first step`);
+	const step = q.has('step') ? int(q, 'step', -1, 0, 1e9, note) : -1;
 	const text = isTextPreset(preset) ? (q.get('text') ?? undefined) : undefined;
+	if (q.has('text') && text === undefined) note(`a text to debug is for the text models (gpt-small, seed-gpt) only: ignored for ${preset}`);
+	const weights = q.get('weights');
+	if (weights !== null && weights !== 'trained' && weights !== 'fresh') note(`unknown weights '${weights}': using fresh weights`);
+	if (weights === 'trained' && !TRAINED_PRESETS.includes(preset)) note(`${preset} has no trained weights shipped: using fresh weights`);
 	const scope = q.get('scope');
 	const op = q.get('op');
 	const run = q.get('run');
-	const runStep = int(q.get('runstep'), -1, 0, 1e9);
+	const runStep = q.has('runstep') ? int(q, 'runstep', -1, 0, 1e9, note) : -1;
+	const seed = int(q, 'seed', DEFAULT_VIEW.seed, 0, 2 ** 31 - 1, note);
+	// a batch beyond the model's limit is kept: recording refuses it and says the limit
+	const batch = text !== undefined ? Math.max(1, text.length - 1) : int(q, 'batch', defaultBatch(preset), 1, Number.MAX_SAFE_INTEGER, note);
+	for (const key of new Set(q.keys())) if (!KEYS.has(key)) note(`unknown parameter '${key}' ignored`);
 	return {
 		preset,
-		dataset: dataset && DATASETS.includes(dataset) ? dataset : defaultDataset(preset),
-		seed: int(q.get('seed'), DEFAULT_VIEW.seed, 0, 2 ** 31 - 1),
-		// a batch beyond the model's limit is kept: recording refuses it and says the limit
-		batch: text !== undefined ? Math.max(1, text.length - 1) : int(q.get('batch'), defaultBatch(preset), 1, Number.MAX_SAFE_INTEGER),
+		dataset,
+		seed,
+		batch,
 		at: phase && PHASES.includes(phase) && step >= 0 ? { phase, step } : null,
 		selected: q.get('node'),
 		opened: list(q.get('open')),
 		closed: list(q.get('shut')),
 		breakpoints: list(q.get('bp')),
-		...(q.get('weights') === 'trained' && TRAINED_PRESETS.includes(preset) ? { weights: 'trained' as const } : {}),
+		...(weights === 'trained' && TRAINED_PRESETS.includes(preset) ? { weights: 'trained' as const } : {}),
 		...(text !== undefined ? { text } : {}),
 		...(scope && op && (phase === 'forward' || phase === 'backward') && step < 0 ? { target: { phase, scope, op } } : {}),
 		run: run && runStep >= 0 ? { id: run, step: runStep } : null,

@@ -196,7 +196,7 @@ function namesData(text: string, count: number, blockSize: number, g: Generator,
 	const batch = examplesBatch(ex);
 	const examples: Example[] = [];
 	for (let i = 0; i < ex.count; i++) {
-		const ctx = Array.from(ex.x.subarray(i * blockSize, (i + 1) * blockSize), (c) => displayChar(vocab.chars[c])).join('');
+		const ctx = Array.from(batch.x.data.subarray(i * blockSize, (i + 1) * blockSize), (c) => displayChar(vocab.chars[c])).join('');
 		examples.push({ context: ctx, target: displayChar(vocab.chars[ex.y[i]]) });
 	}
 	const axes: Axis[] = [

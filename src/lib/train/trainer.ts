@@ -133,20 +133,38 @@ function requireExamples(data: Dataset, part: DataPart, maxRows = Infinity): num
 	return n;
 }
 
+/** How far an evaluation has got: loss positions done, of all it will do. */
+export interface EvalProgress {
+	done: number;
+	total: number;
+}
+
 /**
  * The mean loss of a part in eval mode (BatchNorm on running statistics, Dropout off) without a graph:
  * batch k's mean lossₖ over nₖ examples adds lossₖ·nₖ, divided by Σnₖ at the end. `maxRows` estimates it on
  * that many evenly spaced rows (examples or windows) instead of all.
  */
 export function evaluate(model: TrainableModel, data: Dataset, part: DataPart, maxRows = Infinity): EvalResult {
+	const steps = evaluateSteps(model, data, part, maxRows);
+	for (;;) {
+		const r = steps.next();
+		if (r.done) return r.value;
+	}
+}
+
+/** `evaluate` one forward pass at a time, yielding its progress, so that a caller can report it or stop between passes. */
+export function* evaluateSteps(model: TrainableModel, data: Dataset, part: DataPart, maxRows = Infinity): Iterator<EvalProgress, EvalResult> {
 	const examples = requireExamples(data, part, maxRows);
 	const wasTraining = model.training;
 	model.eval();
 	try {
 		let total = 0;
-		noGrad(() => {
-			for (const b of evalBatches(data, part, rowsPerBatch(data), maxRows)) total += lossOf(model, b).item() * b.positions;
-		});
+		let done = 0;
+		for (const b of evalBatches(data, part, rowsPerBatch(data), maxRows)) {
+			total += noGrad(() => lossOf(model, b).item()) * b.positions;
+			done += b.positions;
+			yield { done, total: examples };
+		}
 		return { loss: total / examples, examples };
 	} finally {
 		model.train(wasTraining);

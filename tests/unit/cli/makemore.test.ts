@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeSafetensors, prepareData, Vocab } from '$lib/data';
+import { decodeSafetensors, exampleCount, prepareData, Vocab } from '$lib/data';
 import { Generator } from '$lib/engine';
 import { restoreModel } from '$lib/train/checkpoint';
 import { evaluate, lossGradients, sample } from '$lib/train/trainer';
@@ -73,9 +73,9 @@ describe('makemore CLI', () => {
 		const ds = prepareData(lines.join('\n'), { format: 'names', blockSize: 3, seed: 3, vocab: ck.vocab });
 		expect(s.stdout.trimEnd().split('\n')).toEqual(sample(ck.model, ck.vocab, 'names', { n: 6, generator: new Generator(9) }));
 		expect(val.stdout.split('\n')).toHaveLength(2); // exactly one line
-		expect(JSON.parse(val.stdout)).toEqual(evaluate(ck.model, ds, 'val'));
+		expect(JSON.parse(val.stdout)).toEqual({ ...evaluate(ck.model, ds, 'val'), total: exampleCount(ds, 'val') });
 		const total = lines.reduce((n, l) => n + l.length + 1, 0);
-		expect(JSON.parse(all.stdout)).toEqual({ loss: evaluate(ck.model, ds, 'all').loss, examples: total });
+		expect(JSON.parse(all.stdout)).toEqual({ loss: evaluate(ck.model, ds, 'all').loss, examples: total, total });
 		const want = lossGradients(ck.model, ds, 'all');
 		const f = decodeSafetensors(new Uint8Array(readFileSync(gradsFile)));
 		expect([...f.tensors.keys()].sort()).toEqual([...want.grads.keys()].sort());
@@ -176,5 +176,5 @@ describe('makemore CLI', () => {
 			expect(r.stderr.trimEnd().split('\n'), `${label}: one line`).toHaveLength(1);
 			expect(r.stderr, label).toMatch(/^makemore: /);
 		});
-	});
+	}, 120_000);
 });

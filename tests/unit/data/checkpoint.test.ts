@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint, encodeSafetensors, loadStateDict, parseConfig, type CheckpointConfig } from '$lib/data';
+import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint, encodeSafetensors, firstNonFinite, loadStateDict, parseConfig, type CheckpointConfig } from '$lib/data';
 import { tensor, zeros } from '$lib/engine';
 
 const DIR = 'tests/fixtures/checkpoint';
@@ -131,7 +131,41 @@ describe('checkpoints', () => {
 		expect(() => loadStateDict([['0.weight', zeros([2, 3])]], ck.tensors)).toThrow(/has shape \[3, 2\] but the model's is \[2, 3\]/);
 		expect(() => decodeCheckpoint(refBytes.slice(0, 8 + 8))).toThrow(/invalid safetensors/);
 		expect(() => parseConfig({})).toThrow(/no __metadata__.config/);
-		expect(() => parseConfig({ config: '{"model": 3}' })).toThrow(/'model' is missing or not a string/);
+		expect(() => parseConfig({ config: '{"model": 3}' })).toThrow(/'model' is 3: it must be a string/);
+	});
+
+	it('checks every config field by type and documented range, naming the field, its value and what it must be', () => {
+		const bad = (patch: Record<string, unknown>) => () => parseConfig({ config: JSON.stringify({ ...config, ...patch }) });
+		const cases: [Record<string, unknown>, string][] = [
+			[{ nEmbd: '10' }, `'nEmbd' is the text "10": it must be an integer from 1 to 8,192`],
+			[{ nLayer: 10000 }, `'nLayer' is 10000: it must be an integer from 1 to 64`],
+			[{ nEmbd: 1e9 }, `'nEmbd' is 1000000000: it must be an integer from 1 to 8,192`],
+			[{ nHidden: 2.5 }, `'nHidden' is 2.5: it must be an integer from 1 to 8,192`],
+			[{ blockSize: 0 }, `'blockSize' is 0: it must be an integer from 1 to 1,024`],
+			[{ blockSize: null }, `'blockSize' is null: it must be an integer from 1 to 1,024`],
+			[{ steps: -5 }, `'steps' is -5: it must be an integer from 0 to 10,000,000`],
+			[{ steps: 1.5 }, `'steps' is 1.5: it must be an integer from 0 to 10,000,000`],
+			[{ seed: [1] }, `'seed' is the list [1]: it must be an integer from 0 to 9,007,199,254,740,991`],
+			[{ format: 'csv' }, `'format' is the text "csv": it must be 'names' or 'text'`],
+			[{ lr: 0 }, `'lr' is 0: it must be a finite number > 0`],
+			[{ dropout: 1 }, `'dropout' is 1: it must be a finite number from 0 to 0.95`],
+			[{ optimizer: 'adam' }, `'optimizer' is the text "adam": it must be 'sgd' or 'adamw'`],
+			[{ batchSize: 1e12 }, `'batchSize' is 1000000000000: it must be an integer from 1 to 1,048,576`],
+			[{ valLoss: 'NaN' }, `'valLoss' is the text "NaN": it must be a finite number or null`],
+			[{ vocab: 'a' }, `'vocab' has 1 character: it must have from 2 to 1,024`],
+			[{ vocab: 'x'.repeat(5000) }, `'vocab' has 5,000 characters: it must have from 2 to 1,024`],
+			[{ steps: 10, scheduleSteps: 4 }, `'scheduleSteps' is 4, fewer than the 10 'steps' trained`],
+			[{ model: undefined }, `'model' is missing; was this file written by makemore?`]
+		];
+		for (const [patch, message] of cases) expect(bad(patch), JSON.stringify(patch)).toThrow(`checkpoint config: ${message}`);
+		// older checkpoints without the optional fields still load
+		expect(parseConfig({ config: JSON.stringify({ model: 'mlp', vocab: '.ab', format: 'names', blockSize: 3, seed: 1 }) })).toMatchObject({ preset: 'mlp', steps: 0, valLoss: null });
+	});
+
+	it('finds the first tensor with NaN or ±Inf values', () => {
+		expect(firstNonFinite([['a', tensor([1, 2])], ['b', tensor([3])]])).toBeNull();
+		expect(firstNonFinite([['a', tensor([1, 2])], ['b', tensor([NaN, Infinity, 0, NaN])]])).toEqual({ name: 'b', count: 3, nan: true });
+		expect(firstNonFinite([['c', tensor([-Infinity])]])).toEqual({ name: 'c', count: 1, nan: false });
 	});
 
 	it.skipIf(!existsSync(PY))('our file passes the strict Python reader of the fixture script', () => {

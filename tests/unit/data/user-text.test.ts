@@ -28,9 +28,9 @@ describe('validateUserText', () => {
 		expect(validateUserText(enc(' \n\n '), { name: 'b.txt' }).errors[0]).toMatch(/only spaces/);
 		const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 		expect(validateUserText(png, { name: 'x.png' }).errors[0]).toMatch(/looks binary \(a NUL byte at offset 8\)/);
-		expect(validateUserText(Uint8Array.from([0x61, 0x62, 0xff, 0x63]), { name: 'l.txt' }).errors[0]).toMatch(/not UTF-8 text \(byte 0xff at offset 2\)/);
+		expect(validateUserText(Uint8Array.from([0x61, 0x62, 0xff, 0x63]), { name: 'l.txt' }).errors[0]).toMatch(/not UTF-8 text \(byte 0xff at offset 2, on line 1\)/);
 		const big = new Uint8Array(USER_TEXT_LIMITS.maxBytes + 1).fill(0x61);
-		expect(validateUserText(big, { name: 'big.txt' }).errors[0]).toMatch(/over the limit of 5,120 KB \(5 MB\)/);
+		expect(validateUserText(big, { name: 'big.txt' }).errors[0]).toBe('big.txt is 5,000,001 bytes, over the limit of 5,000,000 bytes for a data file: use a smaller file or an excerpt');
 	});
 
 	it('rejects too little text for the split or a batch, and names-style lines over the limit', () => {

@@ -1,6 +1,6 @@
 // The trainer: a step is forward/zero/backward/update, eval and gradients over chunks equal one big batch, loops are seeded.
 import { describe, expect, it } from 'vitest';
-import { prepareData, Vocab, type Dataset } from '$lib/data';
+import { examplesAt, examplesBatch, prepareData, Vocab, type Dataset } from '$lib/data';
 import { backward, clearFreeStorage, freeStorageBytes, Generator, noGrad, recycling, Tensor } from '$lib/engine';
 import { release } from '$lib/engine/pool';
 import { storageFor } from '$lib/engine/tensor';
@@ -120,8 +120,7 @@ describe('evaluate and lossGradients', () => {
 		trainLoop({ model, optimizer: makeOptimizer(model, getPreset('mlp-bn')), data: ds, steps: 20, batchSize: 32, generator: new Generator(2) });
 		const ex = ds.format === 'names' ? ds.parts.all : null!;
 		expect(ex.count).toBeGreaterThan(4096);
-		const x = new Tensor(ex.x, [ex.count, 3]);
-		const y = new Tensor(ex.y, [ex.count]);
+		const { x, y } = examplesBatch(ex);
 		model.eval();
 		const whole = noGrad(() => model.forward(x, y).loss!.item());
 		model.train();
@@ -146,8 +145,7 @@ describe('evaluate and lossGradients', () => {
 		const model = createModel('mlp', ds.vocab.size, new Generator(1), tiny);
 		const ex = ds.format === 'names' ? ds.parts.train : null!;
 		const rows = [0, 1, 2].map((j) => Math.floor((j * ex.count) / 3));
-		const x = new Tensor(Int32Array.from(rows.flatMap((r) => [...ex.x.subarray(r * 3, r * 3 + 3)])), [3, 3]);
-		const y = new Tensor(Int32Array.from(rows.map((r) => ex.y[r])), [3]);
+		const { x, y } = examplesAt(ex, rows);
 		const want = noGrad(() => model.forward(x, y).loss!.item());
 		const r = evaluate(model, ds, 'train', 3);
 		expect(r.examples).toBe(3);
