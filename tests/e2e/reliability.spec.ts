@@ -134,7 +134,7 @@ test('a hostile checkpoint is refused in the worker at once, and fresh weights c
 	await ready(page);
 	await page.getByLabel('Load checkpoint').setInputFiles({ name: 'hostile.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
 	await expect(page.getByTestId('load-error')).toContainText("checkpoint config: 'nLayer' is 10000: it must be an integer from 1 to 64");
-	await page.getByRole('button', { name: 'Use fresh weights' }).click();
-	await expect(page.getByTestId('weights')).toHaveText('weights: fresh (seed 42)');
+	await page.getByLabel('Weights').selectOption('fresh');
+	await expect(page.getByTestId('weights')).toHaveText('fresh (seed 42)');
 	await expect(page.getByTestId('load-error')).toHaveCount(0);
 });
