@@ -5,7 +5,7 @@ import { restoreModel } from '$lib/train/checkpoint';
 import type { RunState } from '$lib/train/protocol';
 import { defaultRunConfig, type RunConfig } from '$lib/train/run-config';
 import { getPreset } from '$lib/models';
-import { summarizeCurve } from '$lib/train/curve';
+import { summarizeCurve } from '$lib/data';
 
 let opened: Promise<RunStore> | null = null;
 

@@ -1,7 +1,7 @@
 // The training worker's side of the protocol: drives a TrainingRun in slices between which messages (Pause, Stop,
 // Sample now) are handled, reports progress a few times a second, saves the run to the store now and then and at pause.
 import type { RunStore } from '$lib/store/runs';
-import { summarizeCurve } from '$lib/train/curve';
+import { summarizeCurve } from '$lib/data';
 import type { DebugSnapshot, DiagnosticsSnapshot, Progress, RunState, RunStatus, SampleSet, StartInfo, StartRequest, TrainerApi, TrainEvent } from '$lib/train/protocol';
 import { TrainingRun } from '$lib/train/run';
 import type { RunRecord } from '$lib/store/records';

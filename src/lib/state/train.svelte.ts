@@ -2,7 +2,7 @@
 // finds it paused where it was), its progress, val losses, samples and diagnostics, and the actions on it.
 import * as Comlink from 'comlink';
 import type { RunRecord } from '$lib/store/runs';
-import { summarizeCurve } from '$lib/train/curve';
+import { summarizeCurve } from '$lib/data';
 import type { DiagnosticsSnapshot, Progress, RunState, RunStatus, SampleSet, StartInfo, TrainEvent, ValPoint } from '$lib/train/protocol';
 import type { RunConfig } from '$lib/train/run-config';
 import { PRESETS } from '$lib/train/session';

@@ -1,6 +1,6 @@
 // What a stored run is, and checks that what comes back from storage still has that shape (a corrupt record is an
 // error that names it, never a crash further on).
-import type { CurvePoint } from '$lib/train/curve';
+import type { CurvePoint } from '$lib/data';
 import type { DebugSnapshot, DiagnosticsSnapshot, RunState, RunStatus, SampleSet, ValPoint } from '$lib/train/protocol';
 import type { RunConfig } from '$lib/train/run-config';
 import { StoreError } from './errors';

@@ -1,8 +1,7 @@
 // Lecture 3's diagnostics: per tanh/ReLU layer the activation and gradient histograms, saturated and dead shares;
 // per 2-D weight the gradient:data and update:data ratios over time. Pure: the training worker computes them.
 import { record, ReLU, Tanh, type Module, type Tensor } from '../engine/index';
-import { spreadRatio, type SpreadRatio } from '../viz/ratios';
-import { histogram, tensorStats } from '../viz/summarize';
+import { histogram, spreadRatio, tensorStats, type Density, type SpreadRatio } from '../data/index';
 
 export type Nonlinearity = 'tanh' | 'relu';
 
@@ -19,12 +18,6 @@ export interface Probe {
 	shape: number[];
 	out: Float32Array;
 	grad: Float32Array | null;
-}
-
-/** A density histogram (∫ = 1, like `torch.histogram(t, density=True)`): bin centres and densities. */
-export interface Density {
-	x: number[];
-	y: number[];
 }
 
 export interface LayerDiagnostics {

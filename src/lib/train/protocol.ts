@@ -1,17 +1,12 @@
 // The training worker's protocol: what the page asks (TrainerApi, called through Comlink) and what the worker reports
 // (TrainEvent). Plain data only: everything here survives structuredClone.
-import type { CurvePoint } from './curve';
+import type { CurvePoint, ValPoint } from '../data/index';
 import type { LayerDiagnostics, RatioSeries, WeightRatio } from './diagnostics';
 import type { RunConfig } from './run-config';
 
-export type RunStatus = 'running' | 'paused' | 'stopped' | 'done';
+export type { ValPoint } from '../data/index';
 
-/** A validation loss: an estimate on evenly spaced rows of the val split while training, the whole split at the end. */
-export interface ValPoint {
-	step: number;
-	loss: number;
-	estimate: boolean;
-}
+export type RunStatus = 'running' | 'paused' | 'stopped' | 'done';
 
 export interface SampleSet {
 	step: number;

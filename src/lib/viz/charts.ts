@@ -3,9 +3,7 @@
 import { scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3-scale';
 import { schemeTableau10 } from 'd3-scale-chromatic';
 import { area, line } from 'd3-shape';
-import type { CurvePoint } from '../train/curve';
-import type { Density } from '../train/diagnostics';
-import type { ValPoint } from '../train/protocol';
+import type { CurvePoint, Density, ValPoint } from '../data/index';
 import { fmt } from './summarize';
 
 export interface Size {

@@ -1,82 +1,6 @@
 // Tensor summaries for the inspector: statistics, histograms, 2-D slices of N-D tensors, number formatting.
 
-/** What the inspector prints under a tensor. */
-export interface TensorStats {
-	count: number;
-	min: number;
-	max: number;
-	mean: number;
-	/** Standard deviation with Bessel's correction (n − 1), like `torch.std`. */
-	std: number;
-	/** Share of elements exactly 0. */
-	zeros: number;
-	/** Share with |x| > 0.97: a tanh output there passes back almost no gradient (1 − tanh² < 0.06). */
-	saturated: number;
-	/** Count of NaN or ±Infinity. */
-	nonFinite: number;
-}
-
-/** Statistics over the finite values (two passes: mean first, then squared deviations, for accuracy). */
-export function tensorStats(values: ArrayLike<number>): TensorStats {
-	let min = Infinity;
-	let max = -Infinity;
-	let sum = 0;
-	let n = 0;
-	let zeros = 0;
-	let saturated = 0;
-	for (let i = 0; i < values.length; i++) {
-		const v = values[i];
-		if (!Number.isFinite(v)) continue;
-		n++;
-		sum += v;
-		if (v < min) min = v;
-		if (v > max) max = v;
-		if (v === 0) zeros++;
-		if (Math.abs(v) > 0.97) saturated++;
-	}
-	const mean = n ? sum / n : NaN;
-	let ss = 0;
-	for (let i = 0; i < values.length; i++) {
-		const v = values[i];
-		if (Number.isFinite(v)) ss += (v - mean) * (v - mean);
-	}
-	const count = values.length;
-	return {
-		count,
-		min: n ? min : NaN,
-		max: n ? max : NaN,
-		mean,
-		std: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
-		zeros: count ? zeros / count : 0,
-		saturated: count ? saturated / count : 0,
-		nonFinite: count - n
-	};
-}
-
-export interface Histogram {
-	/** bins + 1 edges, from min to max. */
-	edges: number[];
-	counts: number[];
-}
-
-/**
- * Equal-width bins over [min, max] (or over `range`, values outside it clamped into the end bins); the last bin is
- * closed on the right (like numpy).
- */
-export function histogram(values: ArrayLike<number>, bins = 30, range?: readonly [number, number]): Histogram {
-	const { min, max } = range ? { min: range[0], max: range[1] } : tensorStats(values);
-	const lo = Number.isFinite(min) ? min : 0;
-	const hi = Number.isFinite(max) && max > lo ? max : lo + 1;
-	const width = (hi - lo) / bins;
-	const edges = Array.from({ length: bins + 1 }, (_, i) => lo + i * width);
-	const counts = new Array<number>(bins).fill(0);
-	for (let i = 0; i < values.length; i++) {
-		const v = values[i];
-		if (!Number.isFinite(v)) continue;
-		counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width)))]++;
-	}
-	return { edges, counts };
-}
+export { histogram, rms, tensorStats, type Histogram, type TensorStats } from '../data/stats';
 
 /** A 2-D window into an N-D row-major tensor: the last two dims, at fixed indices for the leading ones. */
 export interface Slice2D {
@@ -141,11 +65,4 @@ export function fmt(v: number, digits = 4): string {
 	const a = Math.abs(v);
 	if (a >= 1e5 || a < 1e-3) return v.toExponential(digits - 1);
 	return Number(v.toPrecision(digits)).toString();
-}
-
-/** Root mean square: the size of a gradient as one number. */
-export function rms(values: ArrayLike<number>): number {
-	let s = 0;
-	for (let i = 0; i < values.length; i++) s += values[i] * values[i];
-	return values.length ? Math.sqrt(s / values.length) : 0;
 }

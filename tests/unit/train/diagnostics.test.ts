@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { backward, crossEntropy, Generator, tensor, Tensor } from '$lib/engine';
 import { createModel, getPreset, type SequentialModel } from '$lib/models';
 import { layerDiagnostics, RatioHistory, saturation, weightRatios, withProbes, BINS, type WeightRatio } from '$lib/train/diagnostics';
-import { summarizeCurve } from '$lib/train/curve';
+import { spreadRatio, summarizeCurve, updateOf } from '$lib/data';
 import { makeOptimizer, trainStep } from '$lib/train/trainer';
-import { spreadRatio, updateOf } from '$lib/viz/ratios';
 
 describe('saturation', () => {
 	it('counts |t| > 0.97 over all outputs and neurons flat for every row (tanh), zeros (ReLU)', () => {

@@ -50,3 +50,10 @@ export function summarizeCurve(losses: ArrayLike<number>, n: number, buckets = 4
 	}
 	return points;
 }
+
+/** A validation loss: an estimate on evenly spaced rows of the val split while training, the whole split at the end. */
+export interface ValPoint {
+	step: number;
+	loss: number;
+	estimate: boolean;
+}
