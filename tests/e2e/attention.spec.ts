@@ -4,6 +4,8 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_TEXT, encodeAttention } from '../../src/lib/state/attention-url';
 import { restoreModel } from '../../src/lib/train/checkpoint';
+import { TrainingRun } from '../../src/lib/train/run';
+import { defaultRunConfig } from '../../src/lib/train/run-config';
 import { attentionFromTrace, recordRun, type AttentionMaps } from '../../src/lib/viz/attention';
 
 const SHOTS = 'test-results/screens';
@@ -87,7 +89,7 @@ test('a map links into the debugger at its head’s softmax gradient, and the de
 });
 
 test('a deep link reloads to the same view; a text the model cannot read is explained', async ({ page }) => {
-	const query = encodeAttention({ ckpt: 'gpt-small', text: 'To be, or not', layer: 3, head: 2, phase: 'forward', scale: 'none' });
+	const query = encodeAttention({ ckpt: 'gpt-small', run: null, text: 'To be, or not', layer: 3, head: 2, phase: 'forward', scale: 'none' });
 	await open(page, query);
 	await expect(page.getByRole('heading', { name: 'Layer 3 · head 2: what-if weights' })).toBeVisible();
 	await expect(page.getByLabel('none (×1)')).toBeChecked();
@@ -109,4 +111,43 @@ test('screenshots of the grid at 1440×900 and 1920×1080', async ({ page }) => 
 		// UPDATE_SCREENSHOTS=1 refreshes the README's pictures
 		if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `static/screenshots/attention-${width}x${height}.png` });
 	}
+});
+
+test('a GPT run trained in this browser opens in the explorer (its numbers the engine’s) and links into the debugger on its weights; a loaded file is handed over', async ({ page }) => {
+	test.setTimeout(180_000);
+	await page.setViewportSize({ width: 1440, height: 900 });
+	await page.goto('/train');
+	await page.getByLabel('Model preset').selectOption('gpt-small');
+	await page.getByLabel('Steps').fill('200');
+	await page.getByLabel('Steps').press('Tab');
+	await page.getByRole('button', { name: 'Start training' }).click();
+	await expect.poll(async () => Number(await page.getByTestId('progress-text').getAttribute('data-step')), { timeout: 60_000 }).toBeGreaterThan(2);
+	await page.getByRole('button', { name: 'Explore attention' }).click();
+	await expect(page).toHaveURL(/\/attention\?.*run=[^&]+&runstep=\d+/, { timeout: 30_000 });
+	await expect(page.getByTestId('attention-grid')).not.toHaveAttribute('data-drawn', '', { timeout: 30_000 });
+	const runStep = Number(new URL(page.url()).searchParams.get('runstep'));
+	await expect(page.getByTestId('model-info')).toContainText(`at step ${runStep}`);
+	// the same run taken in Node to that step: the explorer's loss on its text is the engine's on those weights
+	const config = { ...defaultRunConfig('gpt-small'), data: { source: 'builtin' as const, name: 'shakespeare' as const }, steps: 200 };
+	const run = new TrainingRun(config, readFileSync('static/data/tinyshakespeare.txt', 'utf8'));
+	while (run.step < runStep && run.next());
+	const { model, vocab } = restoreModel(run.state().weights);
+	const { loss } = recordRun(model, vocab.encode(DEFAULT_TEXT));
+	await expect(page.getByTestId('model-info')).toContainText(`loss on this text ${loss!.toFixed(4)}`);
+
+	await page.locator('[data-map="1-2"]').getByRole('link', { name: 'debugger' }).click();
+	await expect(page).toHaveURL(new RegExp(`/debug\\?.*run=[^&]+&runstep=${runStep}`), { timeout: 30_000 });
+	await expect(page.getByTestId('inspector-title')).toHaveText('softmax', { timeout: 30_000 });
+	await expect(page.getByText('blocks.1.sa.heads.2 · Head', { exact: true })).toBeVisible();
+	await page.getByTestId('explorer-link').click();
+	await expect(page).toHaveURL(new RegExp(`/attention\\?.*layer=1&head=2.*run=[^&]+&runstep=${runStep}`));
+	await expect(page.getByTestId('model-info')).toContainText(`loss on this text`, { timeout: 30_000 });
+
+	// a loaded file: no URL names it, so its debugger link is a button that hands the file over
+	await page.getByLabel('Load checkpoint').setInputFiles('static/checkpoints/gpt-small.safetensors');
+	await expect(page.getByTestId('model-info')).toContainText('gpt-small.safetensors: 4 layers × 4 heads');
+	await page.locator('[data-map="0-0"]').getByRole('button', { name: 'debugger' }).click();
+	await expect(page).toHaveURL(/\/debug\?/);
+	await expect(page.getByTestId('inspector-title')).toHaveText('softmax', { timeout: 30_000 });
+	await expect(page.getByLabel('Weights')).toHaveValue('file');
 });

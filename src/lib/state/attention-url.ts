@@ -2,15 +2,18 @@
 // between the explorer and the step debugger in both directions.
 import type { Phase } from '$lib/engine';
 import { getPreset } from '$lib/models';
-import { defaultDataset, isTextPreset, TRAINED_PRESETS, type DebugSession, type Preset } from '$lib/train/session';
+import { isTextPreset, TRAINED_PRESETS, type DebugSession, type Preset } from '$lib/train/session';
 import { SCALE_CHOICES, type ScaleChoice } from '$lib/viz/attention';
 import { headOf, headScope } from '$lib/viz/attention-links';
 import type { AttentionPhase } from '$lib/viz/attention-view';
+import type { LinkBase } from './attention-source';
 import { DEFAULT_VIEW, encodeView } from './url';
 
 export interface AttentionView {
 	/** The shipped checkpoint (a loaded file is not in the URL: a reload returns to this one). */
 	ckpt: Preset;
+	/** A GPT run trained in this browser, at a step whose weights are kept (null: its latest save), shown instead of `ckpt`; or null. */
+	run: { id: string; step: number | null } | null;
 	text: string;
 	layer: number;
 	head: number;
@@ -21,14 +24,14 @@ export interface AttentionView {
 /** The first 32 characters of tinyshakespeare: the block size of gpt-small. */
 export const DEFAULT_TEXT = 'First Citizen:\nBefore we proceed';
 
-export const DEFAULT_ATTENTION: AttentionView = { ckpt: 'gpt-small', text: DEFAULT_TEXT, layer: 0, head: 0, phase: 'forward', scale: 'headSize' };
+export const DEFAULT_ATTENTION: AttentionView = { ckpt: 'gpt-small', run: null, text: DEFAULT_TEXT, layer: 0, head: 0, phase: 'forward', scale: 'headSize' };
 
 /** The shipped checkpoints the explorer can read: the GPT presets. */
 export const GPT_PRESETS: Preset[] = TRAINED_PRESETS.filter(isTextPreset);
 
-function index(v: string | null, fallback: number): number {
+function index(v: string | null, fallback: number, max = 1000): number {
 	const n = v === null ? NaN : Number(v);
-	return Number.isInteger(n) && n >= 0 && n < 1000 ? n : fallback;
+	return Number.isInteger(n) && n >= 0 && n < max ? n : fallback;
 }
 
 /** Read a view from a query string; anything missing or malformed falls back to the default (a bad text is kept, and explained). */
@@ -37,8 +40,11 @@ export function decodeAttention(search: string): AttentionView {
 	const ckpt = q.get('ckpt') as Preset | null;
 	const phase = q.get('phase');
 	const scale = q.get('scale') as ScaleChoice | null;
+	const run = q.get('run');
+	const runStep = index(q.get('runstep'), -1, 1e9);
 	return {
 		ckpt: ckpt && GPT_PRESETS.includes(ckpt) ? ckpt : DEFAULT_ATTENTION.ckpt,
+		run: run ? { id: run, step: runStep >= 0 ? runStep : null } : null,
 		text: q.get('text') ?? DEFAULT_TEXT,
 		layer: index(q.get('layer'), 0),
 		head: index(q.get('head'), 0),
@@ -51,23 +57,29 @@ export function decodeAttention(search: string): AttentionView {
 export function encodeAttention(v: AttentionView): string {
 	const q = new URLSearchParams({ ckpt: v.ckpt, text: v.text, layer: String(v.layer), head: String(v.head), phase: v.phase });
 	if (v.scale !== 'headSize') q.set('scale', v.scale);
+	if (v.run) {
+		q.set('run', v.run.id);
+		if (v.run.step !== null) q.set('runstep', String(v.run.step));
+	}
 	return q.toString();
 }
 
 /**
- * The debugger's query for one head of the explorer: the shipped trained checkpoint, one training step on the
- * explorer's text (inputs all but its last character, targets all but its first: the same loss as the explorer's
- * backward pass), landing on the head's softmax, forward or its gradient. Null for a text too short to train on.
+ * The debugger's query for one head of the explorer: the explorer's model (`base`: a preset with its shipped trained
+ * weights, a browser run's kept step, or a file handed over), one training step on the explorer's text (inputs all but
+ * its last character, targets all but its first: the same loss as the explorer's backward pass), landing on the head's
+ * softmax, forward or its gradient. Null for a text too short to train on.
  */
-export function debuggerQuery(v: AttentionView, layer: number, head: number, phase: AttentionPhase): string | null {
-	if (Array.from(v.text).length < 2) return null;
+export function debuggerQuery(base: LinkBase, text: string, layer: number, head: number, phase: AttentionPhase): string | null {
+	if (Array.from(text).length < 2) return null;
 	return encodeView({
 		...DEFAULT_VIEW,
-		preset: v.ckpt,
-		dataset: defaultDataset(v.ckpt),
-		batch: Array.from(v.text).length - 1,
-		weights: 'trained',
-		text: v.text,
+		preset: base.preset,
+		dataset: base.dataset,
+		batch: Array.from(text).length - 1,
+		...('weights' in base ? { weights: base.weights } : {}),
+		...('run' in base ? { run: base.run } : {}),
+		text,
 		target: { phase, scope: headScope(layer, head), op: 'softmax' }
 	});
 }
@@ -87,10 +99,11 @@ function sessionText(s: DebugSession): string {
  * The explorer's query for a debugger node inside an attention head (its softmax or a matmul): the same head, on the
  * session's block plus its last target, in the debugger's phase. Null outside attention, or for the names models.
  */
-export function explorerQuery(s: DebugSession, scope: string, op: string, phase: Phase | null): string | null {
+export function explorerQuery(s: DebugSession, scope: string, op: string, phase: Phase | null, run: { id: string; step: number } | null = null): string | null {
 	const head = headOf(scope);
-	if (!head || !(op === 'softmax' || op === 'matmul') || !GPT_PRESETS.includes(s.config.preset)) return null;
+	if (!head || !(op === 'softmax' || op === 'matmul') || (!run && !GPT_PRESETS.includes(s.config.preset))) return null;
 	const text = sessionText(s);
 	if (!text) return null;
-	return encodeAttention({ ckpt: s.config.preset, text, ...head, phase: phase === 'forward' || phase === null ? 'forward' : 'backward', scale: 'headSize' });
+	const ckpt = GPT_PRESETS.includes(s.config.preset) ? s.config.preset : DEFAULT_ATTENTION.ckpt;
+	return encodeAttention({ ckpt, run, text, ...head, phase: phase === 'forward' || phase === null ? 'forward' : 'backward', scale: 'headSize' });
 }

@@ -1,6 +1,8 @@
 // The run the training view shows: the worker that trains it (kept across page changes, so "Debug this step" and back
 // finds it paused where it was), its progress, val losses, samples and diagnostics, and the actions on it.
 import * as Comlink from 'comlink';
+import { resolve } from '$app/paths';
+import { getPreset, isPresetName } from '$lib/models';
 import type { RunRecord } from '$lib/store/runs';
 import { summarizeCurve } from '$lib/data';
 import type { DiagnosticsSnapshot, Progress, RunState, RunStatus, SampleSet, StartInfo, TrainEvent, ValPoint } from '$lib/train/protocol';
@@ -160,6 +162,18 @@ export class TrainSession {
 			this.error = message(e);
 			return null;
 		}
+	}
+
+	/** Whether the run is a GPT, whose attention the explorer shows. */
+	get isGpt(): boolean {
+		return this.config !== null && isPresetName(this.config.preset) && getPreset(this.config.preset).model === 'gpt';
+	}
+
+	/** Pause (which saves the weights) and return the attention explorer's link to the run as saved. */
+	async attentionLink(): Promise<string | null> {
+		if (!this.runId || !this.isGpt) return null;
+		if (this.status === 'running') await this.pause();
+		return `${resolve('/attention')}?run=${encodeURIComponent(this.runId)}`;
 	}
 
 	/** The run as a .safetensors file in the CLI's format, downloaded. */

@@ -2,6 +2,7 @@
 import { untrack } from 'svelte';
 import { replaceState } from '$app/navigation';
 import { resolve } from '$app/paths';
+import { takeHandedCheckpoint } from './attention-source';
 import type { DebuggerState } from './debugger.svelte';
 import { warmUp } from './layout-engine';
 import { recordInWorker, restartWorker, WorkerFailure } from './recorder';
@@ -36,7 +37,8 @@ export async function openView(dbg: DebuggerState, view: ViewState, notices: str
 			return;
 		}
 		if (run) dbg.checkpoint = run.checkpoint;
-		const session = await recordInWorker(config, dbg.checkpoint ?? undefined, run ? { text: run.text, batch: run.batch } : {});
+		// a run's kept step records its batch, unless the link names a text (the attention explorer's links do)
+		const session = await recordInWorker(config, dbg.checkpoint ?? undefined, run ? { text: run.text, ...(view.text === undefined ? { batch: run.batch } : {}) } : {});
 		performance.mark('debug:recorded');
 		// a newer request may have finished first: show only the one that matches the latest choice
 		if (id === latest) dbg.show(session, view, notices);
@@ -63,7 +65,12 @@ export function useUrlSync(dbg: DebuggerState): void {
 	let ready = $state(false);
 	$effect(() => {
 		const notices: string[] = [];
-		untrack(() => openView(dbg, decodeView(window.location.search, notices), notices)).then(() => (ready = true));
+		untrack(() => {
+			// a file the attention explorer loaded and linked from (no URL names it)
+			const handed = takeHandedCheckpoint();
+			if (handed) dbg.checkpoint = handed;
+			return openView(dbg, decodeView(window.location.search, notices), notices);
+		}).then(() => (ready = true));
 	});
 	$effect(() => {
 		const q = encodeView(dbg.view());

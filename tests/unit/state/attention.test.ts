@@ -5,6 +5,7 @@ import { Generator } from '$lib/engine';
 import { Vocab } from '$lib/data';
 import { createModel } from '$lib/models';
 import { decodeAttention, debuggerQuery, DEFAULT_ATTENTION, encodeAttention, explorerQuery, type AttentionView } from '$lib/state/attention-url';
+import { linkBase, type LinkBase } from '$lib/state/attention-source';
 import { DebuggerState } from '$lib/state/debugger.svelte';
 import { decodeView, encodeView } from '$lib/state/url';
 import { createSession } from '$lib/train/session';
@@ -18,10 +19,17 @@ const TEXT = 'Before we proceed any';
 
 describe('explorer URL', () => {
 	it('round-trips a view, and falls back to defaults for bad values', () => {
-		const v: AttentionView = { ckpt: 'gpt-small', text: 'a\nb c', layer: 3, head: 1, phase: 'backward', scale: 'nEmbd' };
+		const v: AttentionView = { ckpt: 'gpt-small', run: null, text: 'a\nb c', layer: 3, head: 1, phase: 'backward', scale: 'nEmbd' };
 		const q = encodeAttention(v);
 		expect(q).toBe('ckpt=gpt-small&text=a%0Ab+c&layer=3&head=1&phase=backward&scale=nEmbd');
 		expect(decodeAttention('?' + q)).toEqual(v);
+		// a browser run at a kept step
+		const r: AttentionView = { ...v, run: { id: 'abc-1', step: 1200 } };
+		expect(encodeAttention(r)).toContain('run=abc-1&runstep=1200');
+		expect(decodeAttention('?' + encodeAttention(r))).toEqual(r);
+		// a run with no step: its latest save
+		expect(decodeAttention('?run=abc-1&runstep=x').run).toEqual({ id: 'abc-1', step: null });
+		expect(encodeAttention({ ...v, run: { id: 'abc-1', step: null } })).not.toContain('runstep');
 		expect(decodeAttention('?ckpt=wavenet&layer=-1&head=x&phase=up&scale=big')).toEqual(DEFAULT_ATTENTION);
 		expect(encodeAttention(DEFAULT_ATTENTION)).not.toContain('scale');
 	});
@@ -30,12 +38,26 @@ describe('explorer URL', () => {
 describe('links between the explorer and the debugger', () => {
 	const view: AttentionView = { ...DEFAULT_ATTENTION, text: TEXT, layer: 2, head: 3, phase: 'backward' };
 
+	const trained = linkBase('gpt-small', 'shakespeare', { weights: 'trained' }) as LinkBase;
+
 	it('the explorer links to the debugger on the trained weights, its text, and the head’s softmax', () => {
-		const q = debuggerQuery(view, 2, 3, 'backward')!;
+		const q = debuggerQuery(trained, TEXT, 2, 3, 'backward')!;
 		const d = decodeView('?' + q);
-		expect(d).toMatchObject({ preset: 'gpt-small', weights: 'trained', text: TEXT, batch: TEXT.length - 1, at: null });
+		expect(d).toMatchObject({ preset: 'gpt-small', weights: 'trained', text: TEXT, batch: TEXT.length - 1, at: null, run: null });
 		expect(d.target).toEqual({ phase: 'backward', scope: 'blocks.2.sa.heads.3', op: 'softmax' });
-		expect(debuggerQuery({ ...view, text: 'a' }, 0, 0, 'forward')).toBeNull();
+		expect(debuggerQuery(trained, 'a', 0, 0, 'forward')).toBeNull();
+	});
+
+	it('a browser run links to its kept step on its data; a loaded file links with no weights in the URL; a model the debugger does not record has no links', () => {
+		const run = linkBase('seed-gpt', 'names', { run: { id: 'r1', step: 300 } }) as LinkBase;
+		const d = decodeView('?' + debuggerQuery(run, TEXT, 1, 0, 'forward')!);
+		expect(d).toMatchObject({ preset: 'seed-gpt', dataset: 'names', run: { id: 'r1', step: 300 }, text: TEXT });
+		expect(d.weights).toBeUndefined();
+		const file = linkBase('gpt-small', 'my.txt', { handOff: { name: 'x.safetensors', bytes: new Uint8Array() } }) as LinkBase;
+		const f = decodeView('?' + debuggerQuery(file, TEXT, 0, 0, 'forward')!);
+		expect(f).toMatchObject({ preset: 'gpt-small', dataset: 'shakespeare', run: null });
+		expect(f.weights).toBeUndefined();
+		expect(linkBase('gpt', 'shakespeare', { weights: 'trained' })).toMatch(/records gpt-small and seed-gpt, not a 'gpt' model/);
 	});
 
 	it('the debugger lands on the op (forward, or its gradient), opens its block and shows the explorer’s numbers', () => {
@@ -50,7 +72,7 @@ describe('links between the explorer and the debugger', () => {
 		const n = T - 1;
 		for (const phase of ['forward', 'backward'] as const) {
 			const dbg = new DebuggerState();
-			dbg.show(session, decodeView('?' + debuggerQuery(view, 2, 3, phase)!));
+			dbg.show(session, decodeView('?' + debuggerQuery(trained, view.text, 2, 3, phase)!));
 			expect(dbg.error).toBeNull();
 			expect(dbg.current!.phase).toBe(phase);
 			expect(dbg.current!.kind).toBe(phase === 'forward' ? 'op' : 'grad');
@@ -91,6 +113,8 @@ describe('links between the explorer and the debugger', () => {
 		expect(explorerQuery(session, 'blocks.1.sa.heads.2.key', 'matmul', 'forward')).not.toBeNull();
 		expect(explorerQuery(session, 'blocks.1.ffwd', 'matmul', 'forward')).toBeNull();
 		expect(explorerQuery(session, 'blocks.1.sa.heads.2', 'mul', 'forward')).toBeNull();
+		// on a browser run's step, the link names that run and step
+		expect(decodeAttention('?' + explorerQuery(session, 'blocks.1.sa.heads.2', 'softmax', 'forward', { id: 'r1', step: 40 })!).run).toEqual({ id: 'r1', step: 40 });
 	});
 });
 
