@@ -2,16 +2,12 @@
 // open /debug for gpt-small and seed-gpt in chromium and time each step to its painted frame; open /attention and time
 // a text change to the whole grid painted.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Page } from '@playwright/test';
-import { prepareData } from '../src/lib/data/index';
-import { Generator } from '../src/lib/engine/index';
-import { createModel } from '../src/lib/models/index';
-import { presetSchedule } from '../src/lib/train/schedule';
-import { makeOptimizer, trainLoop } from '../src/lib/train/trainer';
 import { PRESETS } from '../src/lib/train/session';
+import { trainFullRows, trainingRows } from './browser-train';
 import type { Bench, BenchRow } from './types';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -180,128 +176,6 @@ async function attentionRows(page: Page, base: string, log: (line: string) => vo
 	];
 }
 
-/** CPU seconds (user + system) from a /proc stat line: all threads for a process, one for a task. */
-function statCpu(path: string): number {
-	try {
-		const f = readFileSync(path, 'utf8').split(') ')[1].split(' ');
-		return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 Hz)
-	} catch {
-		return 0;
-	}
-}
-
-/** A renderer's CPU seconds: the whole process, its worker threads ('DedicatedWorker') and its main thread. */
-function rendererCpu(pid: number): { all: number; worker: number; main: number } {
-	let worker = 0;
-	for (const t of readdirSync(`/proc/${pid}/task`)) {
-		const path = `/proc/${pid}/task/${t}/stat`;
-		if (readFileSync(path, 'utf8').includes('(DedicatedWorker')) worker += statCpu(path);
-	}
-	return { all: statCpu(`/proc/${pid}/stat`), worker, main: statCpu(`/proc/${pid}/task/${pid}/stat`) };
-}
-
-function parentOf(pid: number): number {
-	try {
-		return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-	} catch {
-		return 0;
-	}
-}
-
-/** Chromium's renderer processes started (through its zygote) by this process. */
-function renderers(): number[] {
-	const mine = (pid: number): boolean => {
-		for (let p = parentOf(pid), i = 0; p > 1 && i < 10; p = parentOf(p), i++) if (p === process.pid) return true;
-		return false;
-	};
-	return readdirSync('/proc')
-		.filter((d) => /^\d+$/.test(d))
-		.map(Number)
-		.filter((pid) => {
-			try {
-				return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer') && mine(pid);
-			} catch {
-				return false;
-			}
-		});
-}
-
-/** The CLI's training loop in this process (`makemore train`'s trainLoop) for `seconds`: steps per CPU second. */
-function cliStepsPerCpuSecond(preset: string, text: string, seconds: number): number {
-	const p = presetSchedule(preset, {});
-	const ds = prepareData(text, { format: p.format, blockSize: p.blockSize, seed: 42 });
-	const model = createModel(preset, ds.vocab.size, new Generator(42), p);
-	const optimizer = makeOptimizer(model, p);
-	const t0 = performance.now();
-	const c0 = process.cpuUsage();
-	let steps = 0;
-	trainLoop({ model, optimizer, data: ds, steps: p.steps, batchSize: p.batchSize, generator: new Generator(43), progressEvery: 50, onProgress: (pr) => ((steps = pr.step), performance.now() - t0 < seconds * 1000) });
-	const c = process.cpuUsage(c0);
-	return steps / ((c.user + c.system) / 1e6);
-}
-
-// NOTE: page code as a string (see STEP_SCRIPT): collect the main thread's long tasks (Chromium's 'longtask' entries)
-const LONGTASKS = `window.__longtasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });`;
-/** The longest task that started after `since` (page time, ms). */
-const LONGEST_SINCE = (since: number) => `Math.max(0, ...window.__longtasks.filter(([t]) => t >= ${since}).map(([, d]) => d))`;
-
-/**
- * The training view's worker against the CLI's loop on mlp-bn's full schedule, interleaved (worker, CLI, worker, …),
- * in steps per CPU second so that other processes on a shared machine do not decide it: the worker thread alone, and
- * the page's whole renderer process (V8's GC helper threads, the main thread drawing the progress), against this Node
- * process. Each side's best of `rounds`; the main thread's CPU share and its longest task (wall time: load inflates it).
- */
-async function trainingRows(page: Page, base: string, log: (line: string) => void, rounds = 3, seconds = 12): Promise<BenchRow[]> {
-	const text = readFileSync('static/data/names.txt', 'utf8');
-	const worker: number[] = [];
-	const whole: number[] = [];
-	const cli: number[] = [];
-	let longest = 0;
-	let mainShare = 0;
-	for (let r = 0; r < rounds; r++) {
-		await page.goto(`${base}/train`);
-		await page.evaluate(LONGTASKS);
-		await page.getByRole('button', { name: 'Start training' }).click();
-		await page.getByTestId('run-status').filter({ hasText: 'running' }).waitFor();
-		// from here on the page only shows the training (the page's own load is not counted)
-		const since = (await page.evaluate('performance.now()')) as number;
-		await page.waitForTimeout(3000); // JIT warm-up
-		const pids = renderers();
-		const cpu0 = pids.map(rendererCpu);
-		const s0 = Number(await page.getByTestId('progress-text').getAttribute('data-step'));
-		const w0 = performance.now();
-		await page.waitForTimeout(seconds * 1000);
-		const s1 = Number(await page.getByTestId('progress-text').getAttribute('data-step'));
-		const wall = (performance.now() - w0) / 1000;
-		// the renderer that trained: the one whose worker thread used the most CPU
-		const d = pids.map((pid, i) => {
-			const c = rendererCpu(pid);
-			return { all: c.all - cpu0[i].all, worker: c.worker - cpu0[i].worker, main: c.main - cpu0[i].main };
-		}).sort((a, b) => b.worker - a.worker)[0];
-		worker.push((s1 - s0) / d.worker);
-		whole.push((s1 - s0) / d.all);
-		mainShare = Math.max(mainShare, d.main / wall);
-		longest = Math.max(longest, (await page.evaluate(LONGEST_SINCE(since))) as number);
-		await page.getByRole('button', { name: 'Pause' }).click();
-		await page.getByTestId('run-status').filter({ hasText: 'paused' }).waitFor();
-		cli.push(cliStepsPerCpuSecond('mlp-bn', text, seconds));
-		log(`mlp-bn round ${r + 1}: steps per CPU second: worker thread ${worker[r].toFixed(0)}, whole renderer ${whole[r].toFixed(0)}, CLI loop ${cli[r].toFixed(0)}`);
-	}
-	const w = Math.max(...worker);
-	const all = Math.max(...whole);
-	const c = Math.max(...cli);
-	log(
-		`mlp-bn training, steps per CPU second: worker thread ${w.toFixed(0)} = ${((100 * w) / c).toFixed(0)}% of the CLI's ${c.toFixed(0)} (target ≥ 90%), whole renderer ${all.toFixed(0)} = ${((100 * all) / c).toFixed(0)}%; ` +
-			`main thread busy ${(100 * mainShare).toFixed(1)}% of a core, longest main-thread task ${longest.toFixed(0)} ms (target < 50)`
-	);
-	const group = 'training (worker vs CLI)';
-	return [
-		{ suite: 'browser', group, name: 'mlp-bn CPU ms per step, worker thread (best of interleaved rounds)', ms: 1000 / w, refMs: 1000 / c, vsRef: w / c, note: `CLI loop ${(1000 / c).toFixed(2)} ms; target ≥ 0.9` },
-		{ suite: 'browser', group, name: 'mlp-bn CPU ms per step, whole renderer (worker, GC helpers, drawing)', ms: 1000 / all, refMs: 1000 / c, vsRef: all / c, note: `CLI process ${(1000 / c).toFixed(2)} ms` },
-		{ suite: 'browser', group, name: 'longest main-thread task while training', ms: longest, note: `PerformanceObserver longtask, wall time (0: none over 50 ms); main thread busy ${(100 * mainShare).toFixed(1)}% of a core; target < 50 ms` }
-	];
-}
-
 /** Rounds of start page → model link per preset (interleaved; each preset's fastest and median are reported). */
 const NAV_ROUNDS = 3;
 
@@ -347,9 +221,14 @@ async function navigationRows(page: Page, base: string, log: (line: string) => v
 	});
 }
 
+/** The parts of the browser suite, in the order they run; `train-full` only when asked for (it takes many minutes). */
+const PARTS = ['navigation', 'debugger', 'attention', 'training', 'train-full'] as const;
+type Part = (typeof PARTS)[number];
+
 export const browserBench: Bench = {
 	name: 'browser',
-	async run(log) {
+	parts: PARTS,
+	async run(log, asked) {
 		if (!existsSync('build/debug.html')) {
 			log('skipped: no build/ (run `npm run build` first)');
 			return [];
@@ -358,19 +237,24 @@ export const browserBench: Bench = {
 			log(`skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 			return [];
 		}
+		const want = (p: Part): boolean => (asked.length ? asked.includes(p) : p !== 'train-full');
 		const port = await freePort();
 		const server = await preview(port);
 		const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 		try {
 			const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 			const base = `http://127.0.0.1:${port}`;
-			const rows = await navigationRows(page, base, log);
-			rows.push(...(await caseRows(page, base, 'gpt-small', 'blocks collapsed', log)));
-			rows.push(...(await caseRows(page, base, 'gpt-small', 'all blocks expanded', log, `&open=${ALL_BLOCKS}`)));
-			// the largest preset: 10.7M parameters at block 32, a 260 MB trace
-			rows.push(...(await caseRows(page, base, 'seed-gpt', 'blocks collapsed', log)));
-			rows.push(...(await attentionRows(page, base, log)));
-			rows.push(...(await trainingRows(page, base, log)));
+			const rows: BenchRow[] = [];
+			if (want('navigation')) rows.push(...(await navigationRows(page, base, log)));
+			if (want('debugger')) {
+				rows.push(...(await caseRows(page, base, 'gpt-small', 'blocks collapsed', log)));
+				rows.push(...(await caseRows(page, base, 'gpt-small', 'all blocks expanded', log, `&open=${ALL_BLOCKS}`)));
+				// the largest preset: 10.7M parameters at block 32, a 260 MB trace
+				rows.push(...(await caseRows(page, base, 'seed-gpt', 'blocks collapsed', log)));
+			}
+			if (want('attention')) rows.push(...(await attentionRows(page, base, log)));
+			if (want('training')) rows.push(...(await trainingRows(page, base, log)));
+			if (want('train-full')) rows.push(...(await trainFullRows(page, base, log, process.env.BENCH_PRESET ?? 'mlp-bn')));
 			return rows;
 		} finally {
 			await browser.close();

@@ -1,5 +1,5 @@
 // `npm run bench`: runs each bench module, prints one table, writes bench/results/<timestamp>.json.
-// Usage: npm run bench [-- <suite> …]   (default: every suite)
+// Usage: npm run bench [-- <suite>[:<part>] …]   (default: every suite; `browser:training` runs one part of a suite)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,10 +39,16 @@ function table(rows: BenchRow[]): string {
 }
 
 async function main(): Promise<void> {
-	const wanted = process.argv.slice(2);
-	const suites = wanted.length ? SUITES.filter((s) => wanted.includes(s.name)) : SUITES;
-	if (suites.length === 0) {
-		console.error(`bench: no suite named ${wanted.join(', ')}; the suites are ${SUITES.map((s) => s.name).join(', ')}`);
+	const wanted = process.argv.slice(2).map((w) => w.split(':') as [string, string?]);
+	const suites = wanted.length ? SUITES.filter((s) => wanted.some(([name]) => name === s.name)) : SUITES;
+	const partsOf = (s: Bench): string[] => wanted.filter(([name, part]) => name === s.name && part !== undefined).map(([, part]) => part!);
+	const unknown = wanted.filter(([name, part]) => {
+		const s = SUITES.find((x) => x.name === name);
+		return !s || (part !== undefined && !s.parts?.includes(part));
+	});
+	if (suites.length === 0 || unknown.length) {
+		const known = SUITES.map((s) => s.name + (s.parts ? ` (parts: ${s.parts.map((p) => `${s.name}:${p}`).join(', ')})` : '')).join(', ');
+		console.error(`bench: no suite or part named ${unknown.map((u) => u.filter(Boolean).join(':')).join(', ')}; the suites are ${known}`);
 		process.exit(1);
 	}
 	const started = new Date();
@@ -52,7 +58,7 @@ async function main(): Promise<void> {
 	const rows: BenchRow[] = [];
 	for (const s of suites) {
 		const t0 = performance.now();
-		rows.push(...(await s.run((line) => console.log(`  [${s.name}] ${line}`))));
+		rows.push(...(await s.run((line) => console.log(`  [${s.name}] ${line}`), partsOf(s))));
 		console.log(`  [${s.name}] done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 	}
 	console.log(`\n${table(rows)}\n`);

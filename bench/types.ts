@@ -30,5 +30,8 @@ export interface BenchRow {
 /** A bench module: runs its cases (logging progress through `log`) and returns rows. */
 export interface Bench {
 	name: string;
-	run(log: (line: string) => void): BenchRow[] | Promise<BenchRow[]>;
+	/** `parts`: the parts asked for (`npm run bench -- browser:training`); empty: every part. */
+	run(log: (line: string) => void, parts: string[]): BenchRow[] | Promise<BenchRow[]>;
+	/** The parts a suite can run alone, when it has any. */
+	parts?: readonly string[];
 }

@@ -15,12 +15,13 @@ import { evaluate, makeOptimizer, sample, startLoop, type LoopRun } from './trai
 const VAL_ROWS = { names: 4096, text: 256 } as const;
 
 /**
- * Steps between validation losses, diagnostics and samples, for a run of `steps`: each costs a few steps' time, so a
- * long run spaces them out (200,000 steps: every 5,000, 1,000 and 2,000) and the worker keeps the CLI's speed.
+ * Steps between validation losses, diagnostics and samples, for a run of `steps`: each costs some steps' time (a val
+ * estimate on mlp-bn about 200 steps', on gpt-small 8), so a long run spaces them out (200,000 steps: every 10,000,
+ * 1,000 and 2,000: together about 2% of the time) and the worker keeps the CLI's speed.
  */
 export function cadence(steps: number): StartInfo['every'] {
 	return {
-		val: Math.max(100, Math.round(steps / 40)),
+		val: Math.max(100, Math.round(steps / 20)),
 		diagnostics: Math.max(50, Math.round(steps / 200)),
 		samples: Math.max(50, Math.min(2000, Math.round(steps / 20)))
 	};
