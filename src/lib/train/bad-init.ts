@@ -16,6 +16,19 @@ export function badInitPreset(preset: Preset): Preset {
 }
 
 /**
+ * What the bad init does to a preset's run (measured at step 1, seed 42): mlp-bn loses its BatchNorm and its tanh layer
+ * saturates (70%, first loss 22); the other models keep their BatchNorms, which hold the tanh layers out of saturation,
+ * so they show the hockey stick only (wavenet 15.7, seed-mlp 18.4), and mlp-deep, whose output ends in a BatchNorm, little.
+ */
+export function badInitSummary(preset: Preset): string {
+	const what = 'randn weights (no 1/√fan_in, no 5/3 gain), a full-size output layer';
+	if (preset.model === 'mlp-bn') return `bad init: lecture 2's mlp (${what}, no BatchNorm): the first loss far above ln 27 and the tanh layer saturated`;
+	if (preset.model === 'mlp') return `bad init: ${what}, as lecture 2 already has them`;
+	if (preset.model === 'mlp-deep') return `bad init: ${what}; its BatchNorms (the output's too) undo most of it: lecture 3's point about BatchNorm`;
+	return `bad init: ${what}; the first loss far above ln 27 (the hockey stick), while its BatchNorms keep the tanh layers out of saturation`;
+}
+
+/**
  * Redraw the weights as lecture 2 did and lecture 3 fixes: every Linear weight (and bias) randn, with no 1/√fan_in and
  * no 5/3 gain, and the output layer as large as the rest (no ×0.01 or ×0.1, a final BatchNorm's γ back to 1), so the
  * first loss is far above −ln(1/vocab) and the tanh layers saturate.

@@ -2,9 +2,10 @@
 // and a run saved and resumed (optimizer state included) ends where an uninterrupted one does.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { badInitSummary } from '$lib/train/bad-init';
 import { prepareData } from '$lib/data';
 import { Generator } from '$lib/engine';
-import { createModel } from '$lib/models';
+import { createModel, getPreset } from '$lib/models';
 import { restoreModel } from '$lib/train/checkpoint';
 import { TrainingRun } from '$lib/train/run';
 import { defaultRunConfig, resolvePreset, type RunConfig } from '$lib/train/run-config';
@@ -119,5 +120,15 @@ describe('TrainingRun', () => {
 		expect(sat(good)).toBeLessThan(0.1);
 		expect(sat(bad)).toBeGreaterThan(0.5);
 		expect(restoreModel(bad.exportCheckpoint()).config.model).toBe('mlp');
+	});
+
+	it('a model that keeps its BatchNorms under the bad init shows the hockey stick without saturation (what the setup says)', () => {
+		const bad = new TrainingRun(config('wavenet', 1, { badInit: true }), NAMES);
+		bad.next();
+		expect(bad.losses[0]).toBeGreaterThan(10);
+		const layers = bad.take().flatMap((e) => (e.type === 'diagnostics' ? e.diagnostics.layers : []));
+		expect(Math.max(...layers.map((l) => l.saturated))).toBeLessThan(0.1);
+		expect(badInitSummary(getPreset('wavenet'))).toMatch(/BatchNorms keep the tanh layers out of saturation/);
+		expect(badInitSummary(getPreset('mlp-bn'))).toMatch(/no BatchNorm.*saturated/);
 	});
 });
