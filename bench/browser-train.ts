@@ -21,7 +21,7 @@ function statCpu(path: string): number {
 }
 
 /** A renderer's CPU seconds: the whole process, its worker threads ('DedicatedWorker') and its main thread. */
-function rendererCpu(pid: number): { all: number; worker: number; main: number } {
+export function rendererCpu(pid: number): { all: number; worker: number; main: number } {
 	let worker = 0;
 	for (const t of readdirSync(`/proc/${pid}/task`)) {
 		const path = `/proc/${pid}/task/${t}/stat`;
@@ -39,7 +39,7 @@ function parentOf(pid: number): number {
 }
 
 /** Chromium's renderer processes started (through its zygote) by this process. */
-function renderers(): number[] {
+export function renderers(): number[] {
 	const mine = (pid: number): boolean => {
 		for (let p = parentOf(pid), i = 0; p > 1 && i < 10; p = parentOf(p), i++) if (p === process.pid) return true;
 		return false;
