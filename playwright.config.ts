@@ -8,6 +8,8 @@ export default defineConfig({
 	testDir: 'tests/e2e',
 	timeout: 60_000,
 	retries: 0,
+	// recording a step takes ~0.2 s idle but several seconds on a loaded 2-core machine: waits for the page allow 15 s
+	expect: { timeout: 15_000 },
 	workers: 1,
 	reporter: [['list']],
 	webServer: {
