@@ -8,10 +8,11 @@ import { engineBench } from './engine';
 import { modelsBench } from './models';
 import { debuggerBench } from './debugger';
 import { browserBench } from './browser';
+import { vsTorchBench } from './vs-torch';
 import type { Bench, BenchRow } from './types';
 
 /** Every bench module; add new ones (training steps, graph layout) here. */
-const SUITES: Bench[] = [engineBench, modelsBench, debuggerBench, browserBench];
+const SUITES: Bench[] = [engineBench, modelsBench, debuggerBench, browserBench, vsTorchBench];
 
 const fmt = (v: number | undefined, digits: number): string => (v === undefined ? '' : v.toFixed(digits));
 
