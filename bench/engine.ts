@@ -4,7 +4,7 @@ import {
 } from '../src/lib/engine/index';
 import { time, timeEach, type Timing } from './timing';
 import type { Bench, BenchRow } from './types';
-import { setSimdEnabled } from '../src/lib/engine/ops/matmul';
+import { setSimdEnabled } from '../src/lib/engine/kernels/gemm';
 
 const SUITE = 'engine';
 

@@ -1,12 +1,12 @@
 // Reverse-mode autodiff: topological order (iterative, GPT graphs are deep), rules applied in reverse, grads accumulated.
 import { noGrad } from './grad-mode';
 import { sameShape, shapeStr } from './shape';
-import { resultDType, storageFor, Tensor } from './tensor';
-import { full, sumTo } from './ops/kernels';
-import { RULES } from './ops/index';
-import type { OpKind, Rule } from './ops/types';
+import { persistentStorage, Tensor, type GradNode } from './tensor';
+import { add, addInto, full, sumTo } from './kernels/index';
+import { ruleOf } from './ops/index';
+import type { OpKind } from './ops/types';
 import { recorder, unrecorded, type Recorder } from './trace';
-import { collectAllocations, isRecycling, release } from './pool';
+import { collectAllocations, isRecycling, release } from './kernels/pool';
 
 /** Tensors reachable from `root` through grad nodes, inputs before the tensors made from them. */
 export function topoOrder(root: Tensor): Tensor[] {
@@ -31,9 +31,9 @@ export function topoOrder(root: Tensor): Tensor[] {
 	return order;
 }
 
-/** A contiguous copy owned by the receiver (so it can be accumulated into in place). */
+/** A contiguous copy owned by the receiver (accumulated into in place), in storage that outlives a training step. */
 function ownedCopy(g: Tensor): Tensor {
-	const t = new Tensor(storageFor(g.dtype === 'int32' ? 'float32' : g.dtype, g.size), g.shape);
+	const t = new Tensor(persistentStorage(g.dtype === 'int32' ? 'float32' : g.dtype, g.size), g.shape);
 	t.data.set(g.values());
 	return t;
 }
@@ -107,9 +107,7 @@ function accumulateLeaf(t: Tensor, g: Tensor, rec: Recorder | null): void {
 		return;
 	}
 	const prev = rec ? rec.tensor(ownedCopy(t.grad), 'grad', { gradOf: t.id }) : -1;
-	const acc = t.grad.data;
-	const v = g.values();
-	for (let k = 0; k < acc.length; k++) acc[k] += v[k];
+	addInto(t.grad, g);
 	if (rec) {
 		const sum = ownedCopy(t.grad);
 		rec.tensor(sum, 'grad', { gradOf: t.id });
@@ -124,9 +122,7 @@ function accumulateLeaf(t: Tensor, g: Tensor, rec: Recorder | null): void {
  */
 function propagate(t: Tensor, g: Tensor, grads: Map<Tensor, Tensor>, sums: Set<Tensor>, rec: Recorder | null): void {
 	const node = t.node!;
-	const rule = RULES[node.kind as OpKind] as Rule<unknown>;
-	const ctx = { inputs: node.inputs, out: t, attrs: node.attrs, saved: node.saved };
-	const raw = unrecorded(() => rule.backward(g, ctx));
+	const raw = unrecorded(() => runBackward(node, t, g));
 	const sent: number[] = [];
 	for (let k = 0; k < node.inputs.length; k++) {
 		const x = node.inputs[k];
@@ -145,7 +141,8 @@ function propagate(t: Tensor, g: Tensor, grads: Map<Tensor, Tensor>, sums: Set<T
 		if (!prev) grads.set(x, gx);
 		else if (!rec && sums.has(prev)) addInto(prev, gx);
 		else {
-			const sum = addGrads(prev, gx);
+			// a fresh sum: either side may be shared with another tensor's pending gradient
+			const sum = add(prev, gx);
 			grads.set(x, sum);
 			sums.add(sum);
 			if (rec) {
@@ -156,29 +153,8 @@ function propagate(t: Tensor, g: Tensor, grads: Map<Tensor, Tensor>, sums: Set<T
 	}
 	if (rec) {
 		const gid = rec.tensor(g, 'grad', { gradOf: t.id });
-		rec.node({ op: node.kind, inputs: [gid], output: sent.find((s) => s >= 0) ?? -1, attrs: node.attrs as never, of: node.traceId, grads: sent, scope: rec.trace.nodes[node.traceId]?.scope });
+		rec.node({ op: node.kind, inputs: [gid], output: sent.find((s) => s >= 0) ?? -1, attrs: node.attrs, of: node.traceId, grads: sent, scope: rec.trace.nodes[node.traceId]?.scope });
 	}
-}
-
-/**
- * p + q for two gradients of one shape, into a fresh tensor (either may be shared with another tensor's pending
- * gradient, so neither is updated in place). NOTE: a plain loop, not binaryMap with a closure: called from this big
- * function, binaryMap is not inlined and its per-element call of the closure went megamorphic (~5% of a GPT step).
- */
-function addGrads(p: Tensor, q: Tensor): Tensor {
-	const out = new Tensor(storageFor(resultDType(p, q), p.size), p.shape);
-	const o = out.data;
-	const pv = p.values();
-	const qv = q.values();
-	for (let i = 0; i < o.length; i++) o[i] = pv[i] + qv[i];
-	return out;
-}
-
-/** acc += q, for a gradient sum that only this backward pass holds. */
-function addInto(acc: Tensor, q: Tensor): void {
-	const o = acc.data;
-	const qv = q.values();
-	for (let i = 0; i < o.length; i++) o[i] += qv[i];
 }
 
 function canSumTo(from: readonly number[], to: readonly number[]): boolean {
@@ -188,6 +164,11 @@ function canSumTo(from: readonly number[], to: readonly number[]): boolean {
 		if (to[i] !== 1 && to[i] !== f) return false;
 	}
 	return true;
+}
+
+/** The op's backward rule on its grad node: the gradient of each input from the output's gradient g. */
+function runBackward<K extends OpKind>(node: GradNode<K>, out: Tensor, g: Tensor): (Tensor | null)[] {
+	return ruleOf(node.kind).backward(g, { inputs: node.inputs, out, attrs: node.attrs, saved: node.saved });
 }
 
 function alias(t: Tensor): Tensor {

@@ -1,8 +1,6 @@
 // The public neural-network and indexing ops (PyTorch names in camelCase): wrappers that validate and call apply().
 import { apply } from './ops/index';
-import { full } from './ops/kernels';
-import { batchMoments } from './ops/norm';
-import { maxLanes } from './ops/reduce';
+import { full, maxLanes, moments } from './kernels/index';
 import type { Generator } from './random';
 import { normDim, normDims, reducedShape } from './shape';
 import { Tensor } from './tensor';
@@ -43,7 +41,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
 }
 
 export interface BatchNormOptions {
-	/** The batch dims to normalise over (default [0]; [0, 1] for (B, T, C) as in makemore part 5). */
+	/** The batch dims to normalise over: every dim but the last (default [0]; [0, 1] for (B, T, C) as in makemore part 5). */
 	dims?: number | readonly number[];
 	eps?: number;
 }
@@ -63,7 +61,8 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: BatchNor
  */
 export function batchNormStats(x: Tensor, dims: number | readonly number[] = 0, keepdim = false): { mean: Tensor; var: Tensor } {
 	const ds = normDims(dims, x.ndim);
-	const { mean, variance: v, n } = batchMoments(x, ds);
+	if (ds.length !== x.ndim - 1 || ds.some((d, i) => d !== i)) throw new Error(`batchNormStats: the batch dims are every dim but the last, got [${ds.join(', ')}]`);
+	const { mean, variance: v, n } = moments(x.values(), x.shape[x.ndim - 1], 'columns');
 	const shape = reducedShape(x.shape, ds, keepdim);
 	const dtype = x.dtype === 'float64' ? 'float64' : 'float32';
 	const m = full(shape, 0, dtype);

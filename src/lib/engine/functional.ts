@@ -2,7 +2,7 @@
 import { normDim, normDims, shapeStr } from './shape';
 import { Tensor } from './tensor';
 import { apply } from './ops/index';
-import { full } from './ops/kernels';
+import { full } from './kernels/index';
 
 /** A tensor operand, or a plain number (a 0-d constant of the other operand's dtype). */
 export type Operand = Tensor | number;

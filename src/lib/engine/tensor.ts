@@ -1,17 +1,19 @@
 // The Tensor: a typed array with shape, strides and offset, plus what autograd needs (grad, the op that made it).
 import { contiguousStrides, numel, shapeStr, type Shape } from './shape';
-import { isRecycling, takeStorage } from './pool';
+import { isRecycling, takeStorage } from './kernels/pool';
+import { gatherInto } from './kernels/strided';
+import type { OpAttrs, OpKind } from './ops/types';
 
 export type DType = 'float32' | 'float64' | 'int32';
 export type Storage = Float32Array | Float64Array | Int32Array;
 export type FloatStorage = Float32Array | Float64Array;
 
 /** The autograd record of the op that produced a tensor (plain data except the tensors it keeps). */
-export interface GradNode {
+export interface GradNode<K extends OpKind = OpKind> {
 	/** The op kind (a key of the op table). */
-	kind: string;
+	kind: K;
 	inputs: Tensor[];
-	attrs: unknown;
+	attrs: OpAttrs[K];
 	/** Whatever the forward kept for its backward (e.g. softmax probabilities). */
 	saved: unknown;
 	/** The id of the trace node when this op was recorded, else -1. */
@@ -20,9 +22,20 @@ export interface GradNode {
 
 let nextId = 1;
 
-/** New zeroed storage (recycled inside a training step: see pool.ts). */
+/** New zeroed storage (inside a training step, from the step's arena: see kernels/pool.ts). */
 export function storageFor(dtype: DType, n: number): Storage {
 	if (isRecycling()) return takeStorage(dtype, n);
+	return persistentStorage(dtype, n);
+}
+
+/** New storage whose values the caller overwrites all of (not zeroed inside a training step). */
+export function emptyStorage(dtype: DType, n: number): Storage {
+	if (isRecycling()) return takeStorage(dtype, n, false);
+	return persistentStorage(dtype, n);
+}
+
+/** New zeroed storage that outlives a training step (a leaf's gradient). */
+export function persistentStorage(dtype: DType, n: number): Storage {
 	if (dtype === 'float64') return new Float64Array(n);
 	if (dtype === 'int32') return new Int32Array(n);
 	return new Float32Array(n);
@@ -96,15 +109,17 @@ export class Tensor {
 			if (this.offset === 0 && this.data.length === n) return this.data;
 			return this.data.subarray(this.offset, this.offset + n);
 		}
-		const out = storageFor(this.dtype, n);
-		gather(this, out);
+		const out = emptyStorage(this.dtype, n);
+		gatherInto(this.data, this.shape, this.strides, this.offset, out);
 		return out;
 	}
 
-	/** A fresh row-major copy of the values. */
+	/** A fresh row-major copy of the values in storage of its own (never a training step's: a trace keeps it). */
 	copyValues(): Storage {
-		const v = this.values();
-		return v === this.data || v.buffer === this.data.buffer ? v.slice() : v;
+		const out = persistentStorage(this.dtype, this.size);
+		if (this.isContiguous()) out.set(this.data.subarray(this.offset, this.offset + out.length));
+		else gatherInto(this.data, this.shape, this.strides, this.offset, out);
+		return out;
 	}
 
 	/** The values as a plain array (row-major). */
@@ -149,33 +164,6 @@ export class Tensor {
 
 	toString(): string {
 		return `Tensor${shapeStr(this.shape)} ${this.dtype}${this.name ? ` '${this.name}'` : ''}`;
-	}
-}
-
-/** Copy a strided tensor's elements in row-major order into `out`. */
-export function gather(t: Tensor, out: Storage): void {
-	const { shape, strides, data } = t;
-	const nd = shape.length;
-	const n = numel(shape);
-	if (nd === 0) {
-		out[0] = data[t.offset];
-		return;
-	}
-	const last = nd - 1;
-	const lastSize = shape[last];
-	const lastStride = strides[last];
-	const idx = new Array<number>(nd).fill(0);
-	let base = t.offset;
-	for (let o = 0; o < n; o += lastSize) {
-		for (let j = 0, p = base; j < lastSize; j++, p += lastStride) out[o + j] = data[p];
-		// advance the multi-index over all but the last dimension
-		for (let d = last - 1; d >= 0; d--) {
-			idx[d]++;
-			base += strides[d];
-			if (idx[d] < shape[d]) break;
-			base -= idx[d] * strides[d];
-			idx[d] = 0;
-		}
 	}
 }
 

@@ -1,9 +1,13 @@
 // The trace: what the engine computed, as plain serialisable data, recorded only while a session asks for it.
 import type { DType, Storage, Tensor } from './tensor';
+import type { OpKind } from './ops/types';
 
 export type Phase = 'forward' | 'backward' | 'update';
 export type AttrValue = number | boolean | string | null | readonly number[] | readonly (number | null)[];
 export type Attrs = Readonly<Record<string, AttrValue>>;
+
+/** What a trace node did: an op of the table, a gradient summed into a tensor's gradient, or an optimizer update. */
+export type TraceOp = OpKind | 'accumulate' | 'update';
 
 /** How a tensor entered the trace: made by an op, or a leaf (a parameter, a data input, a constant). */
 export type TensorRole = 'op' | 'param' | 'input' | 'const' | 'grad';
@@ -31,7 +35,7 @@ export interface TraceTensor {
  */
 export interface TraceNode {
 	id: number;
-	op: string;
+	op: TraceOp;
 	inputs: number[];
 	output: number;
 	attrs: Attrs;

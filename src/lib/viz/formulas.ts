@@ -1,17 +1,16 @@
 // The math of each op as TeX: the forward formula and its local derivative (what backward multiplies by).
-import type { Attrs } from '../engine/index';
+import type { Attrs, TraceOp } from '../engine/index';
 
 export interface OpMath {
 	forward: string;
-	/** True for the generic fallback of an op kind without its own entry. */
-	generic?: boolean;
 	/** The local derivative / the backward rule in terms of the incoming gradient ḡ = ∂L/∂out. */
 	backward: string;
 }
 
 const G = '\\bar{g}';
 
-const TABLE: Record<string, (a: Attrs) => OpMath> = {
+/** Typed over every op a trace node can hold: a new op kind without its formula does not compile. */
+const TABLE: { [K in TraceOp]: (a: Attrs) => OpMath } = {
 	add: () => ({ forward: 'y = a + b', backward: `\\frac{\\partial L}{\\partial a} = ${G},\\quad \\frac{\\partial L}{\\partial b} = ${G}\\ \\text{(summed over broadcast dims)}` }),
 	sub: () => ({ forward: 'y = a - b', backward: `\\frac{\\partial L}{\\partial a} = ${G},\\quad \\frac{\\partial L}{\\partial b} = -${G}` }),
 	mul: () => ({ forward: 'y = a \\odot b', backward: `\\frac{\\partial L}{\\partial a} = ${G} \\odot b,\\quad \\frac{\\partial L}{\\partial b} = ${G} \\odot a` }),
@@ -75,9 +74,7 @@ function list(v: unknown): string {
 	return Array.isArray(v) ? v.join(', ') : String(v);
 }
 
-/** The TeX for an op kind (a generic line for kinds without an entry). */
-export function opMath(op: string, attrs: Attrs = {}): OpMath {
-	const f = TABLE[op];
-	if (f) return f(attrs);
-	return { forward: `y = \\operatorname{${op.replace(/[^A-Za-z0-9]/g, '')}}(x)`, backward: `\\frac{\\partial L}{\\partial x} = ${G}\\, \\frac{\\partial y}{\\partial x}`, generic: true };
+/** The TeX of a trace node's op. */
+export function opMath(op: TraceOp, attrs: Attrs = {}): OpMath {
+	return TABLE[op](attrs);
 }

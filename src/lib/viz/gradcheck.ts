@@ -1,5 +1,5 @@
 // "Check gradient": replay a trace's forward ops in float64 with one element nudged, for a finite-difference estimate.
-import { applyOp, noGrad, Tensor, type OpKind, type Trace } from '../engine/index';
+import { applyOp, isOpKind, noGrad, Tensor, type Trace } from '../engine/index';
 
 export interface NumericGrad {
 	/** (L(x + ε) − L(x − ε)) / 2ε, in float64. */
@@ -49,7 +49,8 @@ export function numericGrad(trace: Trace, id: number, k: number, loss: number): 
 		noGrad(() => {
 			for (let i = start; i <= end; i++) {
 				const n = fwd[i];
-				env.set(n.output, applyOp(n.op as OpKind, n.inputs.map(get), n.attrs as never));
+				if (!isOpKind(n.op)) throw new Error(`gradient check: trace node ${n.id} ('${n.op}') is not an op to re-run`);
+				env.set(n.output, applyOp(n.op, n.inputs.map(get), n.attrs));
 			}
 		});
 		return get(loss).data[0];

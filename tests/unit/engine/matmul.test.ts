@@ -2,7 +2,7 @@
 // batches, strided views (transposes, slices, expands) and the gradients, including finite differences.
 import { describe, expect, it } from 'vitest';
 import { backward, expand, Generator, matmul, mul, noGrad, permute, slice, sum, tensor, transpose, Tensor, view } from '$lib/engine';
-import { batchedMatmul, gemm } from '$lib/engine/ops/matmul';
+import { matmul as batchedMatmul, gemm } from '$lib/engine/kernels/gemm';
 
 const gen = new Generator(7);
 

@@ -1,8 +1,6 @@
 // Elementwise ops: forward beside backward. Binary ops broadcast; autograd sums their gradients back to shape.
-import { resultDType, type FloatStorage, type Storage, type Tensor } from '../tensor';
-import { binaryMap, empty, fastTanh, tanh32, unaryMap } from './kernels';
+import * as k from '../kernels/index';
 import type { RuleTable } from './types';
-import { reluGrad, tanhGrad, zipAdd, zipDiv, zipMul, zipSub } from './zip';
 
 type None = Record<string, never>;
 
@@ -21,105 +19,62 @@ export interface ElementwiseAttrs {
 	sqrt: None;
 }
 
-/** A new float tensor shaped like x, its storage, and x's values: for the dedicated unary loops below. */
-function like(x: Tensor): { out: Tensor; o: FloatStorage; v: Storage } {
-	const out = empty(x.shape, resultDType(x));
-	return { out, o: out.data as FloatStorage, v: x.values() };
-}
-
-// NOTE: each unary op writes its own loop rather than unaryMap(x, f): see zip.ts. A backward skips the
-// gradient of an input that takes none (a constant operand), which autograd would drop anyway.
+// A backward skips the gradient of an input that takes none (a constant operand), which autograd would drop anyway.
 
 export const elementwiseRules: RuleTable<keyof ElementwiseAttrs> = {
 	add: {
-		forward: ([a, b]) => ({ out: zipAdd(a, b) }),
+		forward: ([a, b]) => ({ out: k.add(a, b) }),
 		// d(a + b) = da + db
 		backward: (g) => [g, g]
 	},
 	sub: {
-		forward: ([a, b]) => ({ out: zipSub(a, b) }),
-		// d(a - b) = da - db
-		backward: (g, { inputs: [, b] }) => [g, b.requiresGrad ? neg(g) : null]
+		forward: ([a, b]) => ({ out: k.sub(a, b) }),
+		// d(a − b) = da − db
+		backward: (g, { inputs: [, b] }) => [g, b.requiresGrad ? k.unary('neg', g) : null]
 	},
 	mul: {
-		forward: ([a, b]) => ({ out: zipMul(a, b) }),
+		forward: ([a, b]) => ({ out: k.mul(a, b) }),
 		// d(a·b) = b·da + a·db
-		backward: (g, { inputs: [a, b] }) => [a.requiresGrad ? zipMul(g, b) : null, b.requiresGrad ? zipMul(g, a) : null]
+		backward: (g, { inputs: [a, b] }) => [a.requiresGrad ? k.mul(g, b) : null, b.requiresGrad ? k.mul(g, a) : null]
 	},
 	div: {
-		forward: ([a, b]) => ({ out: zipDiv(a, b) }),
-		// d(a/b) = da/b − a/b² db
-		backward: (g, { inputs: [a, b] }) => [
-			a.requiresGrad ? zipDiv(g, b) : null,
-			b.requiresGrad ? binaryMap(zipMul(g, a), b, (x, y) => -x / (y * y)) : null
-		]
+		forward: ([a, b]) => ({ out: k.div(a, b) }),
+		// d(a/b) = da/b − (a/b²) db, and a/b² = y/b
+		backward: (g, { inputs: [a, b], out }) => [a.requiresGrad ? k.div(g, b) : null, b.requiresGrad ? k.unary('neg', k.mul(g, k.div(out, b))) : null]
 	},
 	neg: {
-		forward: ([a]) => ({ out: neg(a) }),
-		// d(−a) = −da
-		backward: (g) => [neg(g)]
+		forward: ([x]) => ({ out: k.unary('neg', x) }),
+		// d(−x) = −dx
+		backward: (g) => [k.unary('neg', g)]
 	},
 	pow: {
-		forward: ([a], { exponent: p }) => ({ out: unaryMap(a, (v) => v ** p) }),
-		// d(aᵖ) = p·aᵖ⁻¹ da
-		backward: (g, { inputs: [a], attrs: { exponent: p } }) => [binaryMap(g, a, (x, y) => x * p * y ** (p - 1))]
+		forward: ([x], { exponent: p }) => ({ out: k.pow(x, p) }),
+		// d(xᵖ) = p·xᵖ⁻¹ dx
+		backward: (g, { inputs: [x], attrs: { exponent: p } }) => [k.mul(g, k.scale(k.pow(x, p - 1), p))]
 	},
 	exp: {
-		forward: ([a]) => {
-			const { out, o, v } = like(a);
-			for (let i = 0; i < o.length; i++) o[i] = Math.exp(v[i]);
-			return { out };
-		},
-		// d eˣ = eˣ dx
-		backward: (g, { out }) => [zipMul(g, out)]
+		forward: ([x]) => ({ out: k.unary('exp', x) }),
+		// d eˣ = eˣ dx = y dx
+		backward: (g, { out }) => [k.mul(g, out)]
 	},
 	log: {
-		forward: ([a]) => {
-			const { out, o, v } = like(a);
-			for (let i = 0; i < o.length; i++) o[i] = Math.log(v[i]);
-			return { out };
-		},
+		forward: ([x]) => ({ out: k.unary('log', x) }),
 		// d ln x = dx / x
-		backward: (g, { inputs: [a] }) => [zipDiv(g, a)]
+		backward: (g, { inputs: [x] }) => [k.div(g, x)]
 	},
 	tanh: {
-		forward: ([a]) => {
-			const { out, o, v } = like(a);
-			if (o instanceof Float32Array) for (let i = 0; i < o.length; i++) o[i] = tanh32(v[i]);
-			else for (let i = 0; i < o.length; i++) o[i] = fastTanh(v[i]);
-			return { out };
-		},
-		// d tanh x = (1 − tanh²x) dx
-		backward: (g, { out }) => [tanhGrad(g, out)]
+		forward: ([x]) => ({ out: k.unary('tanh', x) }),
+		// d tanh x = (1 − tanh²x) dx = (1 − y²) dx
+		backward: (g, { out }) => [k.tanhBackward(g, out)]
 	},
 	relu: {
-		forward: ([a]) => {
-			const { out, o, v } = like(a);
-			// NOTE: (x + |x|)/2 is x for x > 0 and +0 otherwise, exactly, with no branch: on random signs
-			// `x > 0 ? x : 0` mispredicts half the time and runs 4× slower. NaN stays NaN, as in torch.
-			for (let i = 0; i < o.length; i++) {
-				const x = v[i];
-				o[i] = (x + Math.abs(x)) * 0.5;
-			}
-			return { out };
-		},
-		// d relu x = [x > 0] dx
-		backward: (g, { out }) => [reluGrad(g, out)]
+		forward: ([x]) => ({ out: k.unary('relu', x) }),
+		// d relu x = [x > 0] dx = [y > 0] dx
+		backward: (g, { out }) => [k.reluBackward(g, out)]
 	},
 	sqrt: {
-		forward: ([a]) => {
-			const { out, o, v } = like(a);
-			for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(v[i]);
-			return { out };
-		},
-		// d √x = dx / (2√x)
-		backward: (g, { out }) => [binaryMap(g, out, (x, s) => x / (2 * s))]
+		forward: ([x]) => ({ out: k.unary('sqrt', x) }),
+		// d √x = dx / (2√x) = dx / 2y
+		backward: (g, { out }) => [k.div(g, k.scale(out, 2))]
 	}
 };
-
-/** −x, into a new tensor. */
-function neg(x: Tensor): Tensor {
-	const { out, o, v } = like(x);
-	for (let i = 0; i < o.length; i++) o[i] = -v[i];
-	return out;
-}

@@ -1,7 +1,7 @@
-// What the speed work added: scratch buffers (pool.ts), and in kernels.ts fastTanh and sumTo's row-sum fast path.
+// The kernels' scratch buffers, and the two tanh of the elementwise kernels against Math.tanh.
 import { describe, expect, it } from 'vitest';
-import { scratch, scratchBytes } from '$lib/engine/pool';
-import { fastTanh, sumTo, tanh32 } from '$lib/engine/ops/kernels';
+import { scratch, scratchBytes } from '$lib/engine/kernels/pool';
+import { fastTanh, tanh32 } from '$lib/engine/kernels/elementwise';
 import { Generator } from '$lib/engine';
 
 describe('scratch', () => {
@@ -55,39 +55,5 @@ describe('tanh32', () => {
 		expect(differ, `${differ} of ${2 * xs.length} float32 values differ from fastTanh's`).toBeLessThanOrEqual(2);
 		for (const x of [0, -0, Infinity, -Infinity, 20, -20]) expect(Object.is(tanh32(x), Math.tanh(x)), `x = ${x}`).toBe(true);
 		expect(tanh32(NaN)).toBeNaN();
-	});
-});
-
-describe('sumTo', () => {
-	/** Σ of g (row-major, shape from) over the dims where `to` (right-aligned) is 1 or missing, by brute force. */
-	function reference(gv: ArrayLike<number>, from: number[], to: number[]): number[] {
-		const pad = [...new Array<number>(from.length - to.length).fill(1), ...to];
-		const out = new Array<number>(pad.reduce((p, q) => p * q, 1)).fill(0);
-		for (let i = 0; i < gv.length; i++) {
-			let rem = i;
-			let o = 0;
-			let stride = 1;
-			for (let d = from.length - 1; d >= 0; d--) {
-				const k = rem % from[d];
-				rem = Math.floor(rem / from[d]);
-				o += (pad[d] === 1 ? 0 : k) * stride;
-				stride *= pad[d];
-			}
-			out[o] += gv[i];
-		}
-		return out;
-	}
-
-	it('sums leading dims (bias gradients) and inner dims like a brute-force loop', () => {
-		const gen = new Generator(3);
-		const cases: [number[], number[]][] = [[[32, 20], [20]], [[32, 20], [1, 20]], [[4, 5, 6], [6]], [[4, 5, 6], [5, 6]], [[4, 5, 6], [1, 1, 6]], [[4, 5, 6], []], [[4, 5, 6], [4, 1, 6]], [[4, 5, 6], [5, 1]], [[7, 3], [7, 1]]];
-		for (const [from, to] of cases) {
-			const g = gen.randn(from, 'float64');
-			const got = Array.from(sumTo(g, to).values());
-			const want = reference(g.values(), from, to);
-			const maxdiff = Math.max(...got.map((v, i) => Math.abs(v - want[i])));
-			expect(got.length).toBe(want.length);
-			expect(maxdiff, `${from} → ${to}: maxdiff ${maxdiff}, got ${got.slice(0, 4)} want ${want.slice(0, 4)}`).toBeLessThan(1e-12);
-		}
 	});
 });

@@ -1,9 +1,11 @@
-// matmul's WebAssembly SIMD micro-kernels (ops/simd.ts): the f64 kernel against the scalar tile it replaces
-// (bit-identical products), the f32 kernel against float32 sums in its own order (also bit-identical).
+// gemm's WebAssembly SIMD micro-kernels (kernels/gemm-simd.ts): the f64 kernel against the scalar tile it replaces
+// (bit-identical products), the f32 kernel against float32 sums in its own order (also bit-identical), with C in
+// scratch (plain arrays) or written in place (a training step's arena).
 import { afterAll, describe, expect, it } from 'vitest';
-import { Generator, type Tensor } from '$lib/engine';
-import { batchedMatmul, setSimdEnabled } from '$lib/engine/ops/matmul';
-import { createSimdKernel, SIMD_COLS, SIMD_ROWS, type Layout, type SimdKind } from '$lib/engine/ops/simd';
+import { Generator, recycling, tensor, type Tensor } from '$lib/engine';
+import { matmul as batchedMatmul, setSimdEnabled } from '$lib/engine/kernels/gemm';
+import { gemmKernel, SIMD_COLS, SIMD_ROWS, type Layout, type SimdKind } from '$lib/engine/kernels/gemm-simd';
+import { storageFor } from '$lib/engine/tensor';
 
 const gen = new Generator(11);
 const f32 = Math.fround;
@@ -38,8 +40,8 @@ describe('SIMD matmul kernels', () => {
 	afterAll(() => setSimdEnabled(true));
 
 	it('are available in Node', () => {
-		expect(createSimdKernel('f64', 64, 64)).not.toBeNull();
-		expect(createSimdKernel('f32', 64, 64)).not.toBeNull();
+		expect(gemmKernel('f64')).not.toBeNull();
+		expect(gemmKernel('f32')).not.toBeNull();
 	});
 
 	for (const kind of ['f64', 'f32'] as SimdKind[]) {
@@ -52,29 +54,33 @@ describe('SIMD matmul kernels', () => {
 				const [kc, lda, tiles, panels, ldc, c0] = [37, 40, 3, 2, 3 * nr + 5, 2];
 				const aElems = layout === 'rows' ? 4 * tiles * lda : kc * lda;
 				const [ldb, pstep] = bRows ? [panels * nr + 3, nr] : [nr, kc * nr];
-				const k = createSimdKernel(kind, aElems, kc * ldb * panels)!;
-				k.a.set(gen.randn([aElems], 'float64').data);
-				k.b.set(gen.randn([kc * ldb * panels], 'float64').data);
-				const aAt = (r: number, q: number) => k.a[layout === 'rows' ? r * lda + q : q * lda + r];
-				const bAt = (q: number, j: number) => k.b[Math.floor(j / nr) * pstep + q * ldb + (j % nr)];
-				const round = kind === 'f64' ? (x: number) => x : f32;
-				const c = k.zeroC(4 * tiles * ldc + c0);
-				const before = Array.from(c, (_, i) => round(Math.sin(i)));
-				c.set(before);
-				k.block(layout, lda, ldb, pstep, kc, tiles, panels, c0, ldc);
-				let bad = 0;
-				for (let i = 0; i < 4 * tiles; i++) {
-					for (let j = 0; j < ldc; j++) {
-						const q = c0 + i * ldc + j;
-						let want = before[q];
-						if (j < nr * panels) {
-							let s = 0;
-							for (let kk = 0; kk < kc; kk++) s = round(s + round(aAt(i, kk) * bAt(kk, j)));
-							want = round(want + s);
+				const k = gemmKernel(kind)!;
+				const dtype = kind === 'f64' ? 'float64' : 'float32';
+				const bad = recycling(() => {
+					const [a, b, c] = [storageFor(dtype, aElems), storageFor(dtype, kc * ldb * panels), storageFor(dtype, 4 * tiles * ldc + c0)];
+					a.set(gen.randn([aElems], 'float64').data);
+					b.set(gen.randn([kc * ldb * panels], 'float64').data);
+					const aAt = (r: number, q: number) => a[layout === 'rows' ? r * lda + q : q * lda + r];
+					const bAt = (q: number, j: number) => b[Math.floor(j / nr) * pstep + q * ldb + (j % nr)];
+					const round = kind === 'f64' ? (x: number) => x : f32;
+					const before = Array.from(c, (_, i) => round(Math.sin(i)));
+					c.set(before);
+					k.block(layout, a.byteOffset, lda, b.byteOffset, ldb, pstep, kc, tiles, panels, c.byteOffset + c0 * k.size, ldc);
+					let differ = 0;
+					for (let i = 0; i < 4 * tiles; i++) {
+						for (let j = 0; j < ldc; j++) {
+							const q = c0 + i * ldc + j;
+							let want = before[q];
+							if (j < nr * panels) {
+								let s = 0;
+								for (let kk = 0; kk < kc; kk++) s = round(s + round(aAt(i, kk) * bAt(kk, j)));
+								want = round(want + s);
+							}
+							if (c[q] !== want) differ++;
 						}
-						if (c[q] !== want) bad++;
 					}
-				}
+					return differ;
+				});
 				expect(bad, `${bad} elements of C differ`).toBe(0);
 			});
 		}
@@ -99,6 +105,12 @@ describe('SIMD matmul kernels', () => {
 			const btv = Array.from(bt32.values());
 			const bFromT = Array.from({ length: K * N }, (_, q) => btv[(q % N) * K + Math.floor(q / N)]);
 			expect(product(a32, bt32, true, false, true)).toEqual(float32Product(Array.from(a32.values()), bFromT, M, K, N));
+			// in a training step's arena the kernel reads A and B and writes C in place: the same sums
+			const inArena = recycling(() => {
+				const [x, y] = [tensor(a32.toArray(), a32.shape), tensor(b32.toArray(), b32.shape)];
+				return Array.from(batchedMatmul(x, y).values());
+			});
+			expect(inArena).toEqual(want);
 		});
 	}
 });

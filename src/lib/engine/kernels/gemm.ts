@@ -1,0 +1,389 @@
+// gemm: C += A·B for strided A and B (a transposed view costs nothing), blocked GotoBLAS-style, on the wasm SIMD
+// micro-kernels (gemm-simd.ts) or a register-blocked plain-TypeScript tile; and the batched products matmul needs.
+import { broadcastShapes, numel, shapeStr } from '../shape';
+import { resultDType, storageFor, Tensor, type Storage } from '../tensor';
+import { heapGeneration, heapMemory, inHeap, scratch, scratchRegion } from './pool';
+import { rowStarts } from './strided';
+import { gemmKernel, type GemmKernel, type Layout } from './gemm-simd';
+
+/** A strided matrix: element (i, j) lives at `data[off + i·rs + j·cs]`. */
+export interface MatrixView {
+	data: Storage;
+	off: number;
+	rs: number;
+	cs: number;
+}
+
+// NOTE: the blocking follows GotoBLAS. C is computed in MR×NR tiles held in 16 local doubles (V8 keeps most in
+// registers; a larger tile spills and was not faster), or in the wasm SIMD kernels' tiles. Operands the kernel cannot
+// read where they are (plain arrays, awkward strides) are first copied or packed into scratch blocks.
+const MR = 4; // rows of a C tile (SIMD_ROWS too)
+const NR = 4; // columns of a scalar C tile (the SIMD tiles: SIMD_COLS)
+const KC = 256; // depth of a packed panel: a 4×KC panel of A and of B (8 KB each) stay in L1
+const MC = 64; // rows of A packed at a time: MC×KC doubles (128 KB) stay in L2
+const NC = 1024; // columns of B packed at a time: KC×NC doubles (2 MB)
+/** Room for A's rows in scratch: MC rows up to 2048 apart (a longer span is gathered into rows of kc). */
+const A_ELEMS = MC * 2048;
+const B_ELEMS = KC * NC;
+/** Elements of C computed in scratch at a time (at least MC rows of NC columns). */
+const C_BLOCK = 1 << 18;
+
+/** Spill space for the accumulators of a tile cut by the edge of C. */
+const edge = new Float64Array(MR * NR);
+
+/**
+ * Pack rows [i0, i0+m) × cols [p0, p0+kc) of X into mr-row panels, k-major inside a panel:
+ * dst[panel·kc·mr + k·mr + r] = X(i0 + panel·mr + r, p0 + k), zero past the last row. B's column panels are
+ * the row panels of Bᵀ (B with its strides swapped).
+ */
+function pack(X: MatrixView, i0: number, m: number, p0: number, kc: number, dst: Float64Array | Float32Array, mr: number): void {
+	const { data, rs, cs } = X;
+	for (let ir = 0, q = 0; ir < m; ir += mr, q += mr * kc) {
+		const rows = Math.min(mr, m - ir);
+		const p = X.off + (i0 + ir) * rs + p0 * cs;
+		if (rs === 1 && rows === mr) {
+			// the panel's rows are adjacent in memory (a column-major A, a row-major B): k at a time, both sides unit-stride
+			for (let k = 0, s = p, d = q; k < kc; k++, s += cs) for (let r = 0; r < mr; r++) dst[d++] = data[s + r];
+			continue;
+		}
+		// a row at a time: unit-stride reads for a row-major A or a transposed B (x·Wᵀ), every mr-th element written
+		for (let r = 0; r < mr; r++) {
+			if (r < rows) for (let k = 0, s = p + r * rs, d = q + r; k < kc; k++, s += cs, d += mr) dst[d] = data[s];
+			else for (let k = 0, d = q + r; k < kc; k++, d += mr) dst[d] = 0;
+		}
+	}
+}
+
+/** B's rows [p0, p0+kc) × cols [j0, j0+nc) in nr-column panels: dst[panel·kc·nr + k·nr + c] = B(p0 + k, j0 + panel·nr + c). */
+function packB(B: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array | Float32Array, nr: number): void {
+	pack({ data: B.data, off: B.off, rs: B.cs, cs: B.rs }, j0, nc, p0, kc, dst, nr);
+}
+
+/**
+ * C[ci…] += (packed A panel)·(packed B panel) for one MR×NR tile: Σk a[k,r]·b[k,c] accumulated in
+ * doubles, added to C once at the end (only `rows`×`cols` of it at the edges of C).
+ */
+function tile(ap: Float64Array, pa: number, bp: Float64Array, pb: number, kc: number, c: Storage, ci: number, ldc: number, rows: number, cols: number): void {
+	let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+	let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+	// NOTE: one b at a time keeps fewer values live (fewer spills), and `| 0` lets V8 drop overflow checks
+	// on the index arithmetic: together about 15% faster than loading all eight operands first.
+	const end = (pa + MR * kc) | 0;
+	for (; pa < end; pa = (pa + MR) | 0, pb = (pb + NR) | 0) {
+		const a0 = ap[pa], a1 = ap[(pa + 1) | 0], a2 = ap[(pa + 2) | 0], a3 = ap[(pa + 3) | 0];
+		let b = bp[pb];
+		c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
+		b = bp[(pb + 1) | 0];
+		c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b;
+		b = bp[(pb + 2) | 0];
+		c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b;
+		b = bp[(pb + 3) | 0];
+		c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
+	}
+	if (rows === MR && cols === NR) {
+		c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03; ci += ldc;
+		c[ci] += c10; c[ci + 1] += c11; c[ci + 2] += c12; c[ci + 3] += c13; ci += ldc;
+		c[ci] += c20; c[ci + 1] += c21; c[ci + 2] += c22; c[ci + 3] += c23; ci += ldc;
+		c[ci] += c30; c[ci + 1] += c31; c[ci + 2] += c32; c[ci + 3] += c33;
+		return;
+	}
+	edge[0] = c00; edge[1] = c01; edge[2] = c02; edge[3] = c03;
+	edge[4] = c10; edge[5] = c11; edge[6] = c12; edge[7] = c13;
+	edge[8] = c20; edge[9] = c21; edge[10] = c22; edge[11] = c23;
+	edge[12] = c30; edge[13] = c31; edge[14] = c32; edge[15] = c33;
+	for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) c[ci + r * ldc + j] += edge[r * NR + j];
+}
+
+/** The scalar gemm: pack, then tile by tile. */
+function scalarGemm(A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number): void {
+	const ncMax = Math.min(NC, N);
+	const kcMax = Math.min(KC, K);
+	const bp = scratch('matmul.b', kcMax * Math.ceil(ncMax / NR) * NR);
+	const ap = scratch('matmul.a', kcMax * Math.ceil(Math.min(MC, M) / MR) * MR);
+	for (let j0 = 0; j0 < N; j0 += NC) {
+		const nc = Math.min(NC, N - j0);
+		for (let p0 = 0; p0 < K; p0 += KC) {
+			const kc = Math.min(KC, K - p0);
+			packB(B, p0, kc, j0, nc, bp, NR);
+			for (let i0 = 0; i0 < M; i0 += MC) {
+				const mc = Math.min(MC, M - i0);
+				pack(A, i0, mc, p0, kc, ap, MR);
+				for (let jr = 0; jr < nc; jr += NR) {
+					const cj = cOff + i0 * ldc + j0 + jr;
+					for (let ir = 0; ir < mc; ir += MR) tile(ap, ir * kc, bp, jr * kc, kc, c, cj + ir * ldc, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr));
+				}
+			}
+		}
+	}
+}
+
+// ---- the SIMD path ------------------------------------------------------------------------------------------
+
+/** The kernel's scratch blocks for A, B and C, as views of its element kind (made again when the memory grows). */
+interface Blocks {
+	gen: number;
+	a: number;
+	b: number;
+	c: number;
+	f32: { a: Float32Array; b: Float32Array; c: Float32Array };
+	f64: { a: Float64Array; b: Float64Array; c: Float64Array };
+}
+let blocks: Blocks | null = null;
+
+function scratchBlocks(): Blocks {
+	const gen = heapGeneration();
+	if (blocks === null || blocks.gen !== gen) {
+		const buf = heapMemory()!.buffer;
+		const [a, b, c] = [scratchRegion('gemm.a', 8 * A_ELEMS), scratchRegion('gemm.b', 8 * B_ELEMS), scratchRegion('gemm.c', 8 * C_BLOCK)];
+		blocks = {
+			gen, a, b, c,
+			f32: { a: new Float32Array(buf, a, A_ELEMS), b: new Float32Array(buf, b, B_ELEMS), c: new Float32Array(buf, c, C_BLOCK) },
+			f64: { a: new Float64Array(buf, a, A_ELEMS), b: new Float64Array(buf, b, B_ELEMS), c: new Float64Array(buf, c, C_BLOCK) }
+		};
+	}
+	return blocks;
+}
+
+/** The byte address of element `i` of an array in the kernels' memory. */
+const addr = (x: Storage, i: number, size: number): number => x.byteOffset + i * size;
+
+/**
+ * Where the kernel reads rows [i0, i0+m) × cols [p0, p0+kc) of A: in place when A is in the memory with unit-stride
+ * rows or columns and m fills whole tiles; else copied into scratch (its span, or gathered into rows of kc).
+ * Returns the layout, the byte address and the stride between its rows or columns.
+ */
+function placeA(k: GemmKernel, A: MatrixView, i0: number, m: number, p0: number, kc: number): [Layout, number, number] {
+	const { data, rs, cs } = A;
+	const start = A.off + i0 * rs + p0 * cs;
+	if (m % MR === 0 && inHeap(data)) {
+		if (cs === 1 && rs > 0) return ['rows', addr(data, start, k.size), rs];
+		if (rs === 1 && cs > 0) return ['cols', addr(data, start, k.size), cs];
+	}
+	const bl = scratchBlocks();
+	const a = bl[k.kind].a;
+	if (cs === 1 && rs >= 0 && (m - 1) * rs + kc <= a.length) {
+		a.set(data.subarray(start, start + (m - 1) * rs + kc));
+		return ['rows', bl.a, rs];
+	}
+	if (rs === 1 && cs > 0 && (kc - 1) * cs + m + MR <= a.length) {
+		// the kernel reads whole tiles of four rows: a last partial tile reads past m, into what follows
+		a.set(data.subarray(start, Math.min(data.length, start + (kc - 1) * cs + m)));
+		return ['cols', bl.a, cs];
+	}
+	for (let r = 0, q = 0; r < m; r++) for (let j = 0, s = start + r * rs; j < kc; j++, s += cs) a[q++] = data[s];
+	return ['rows', bl.a, kc];
+}
+
+/**
+ * Where the kernel reads rows [p0, p0+kc) × cols [j0, j0+nc) of B: in place when B is in the memory with unit-stride
+ * rows and nc fills whole panels; a copy of its rows' span; else packed in panels. Returns the byte address, ldb
+ * and pstep (see GemmKernel.block).
+ */
+function placeB(k: GemmKernel, B: MatrixView, p0: number, kc: number, j0: number, nc: number): [number, number, number] {
+	const { data, rs, cs } = B;
+	const nr = k.cols;
+	const start = B.off + p0 * rs + j0 * cs;
+	if (cs === 1 && rs > 0 && nc % nr === 0 && inHeap(data)) return [addr(data, start, k.size), rs, nr];
+	const bl = scratchBlocks();
+	const b = bl[k.kind].b;
+	if (cs === 1 && rs > 0 && (kc - 1) * rs + nc <= b.length) {
+		b.set(data.subarray(start, start + (kc - 1) * rs + nc));
+		return [bl.b, rs, nr];
+	}
+	packB(B, p0, kc, j0, nc, b, nr);
+	return [bl.b, nr, kc * nr];
+}
+
+/** C += A·B with C in the memory: the kernel adds every tile in place (M a multiple of 4, N of the tile width). */
+function directGemm(k: GemmKernel, A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number): void {
+	for (let j0 = 0; j0 < N; j0 += NC) {
+		const nc = Math.min(NC, N - j0);
+		for (let p0 = 0; p0 < K; p0 += KC) {
+			const kc = Math.min(KC, K - p0);
+			const [b, ldb, pstep] = placeB(k, B, p0, kc, j0, nc);
+			for (let i0 = 0; i0 < M; i0 += MC) {
+				const mc = Math.min(MC, M - i0);
+				const [layout, a, lda] = placeA(k, A, i0, mc, p0, kc);
+				k.block(layout, a, lda, b, ldb, pstep, kc, mc / MR, nc / k.cols, addr(c, cOff + i0 * ldc + j0, k.size), ldc);
+			}
+		}
+	}
+}
+
+/** C += A·B computed block by block in scratch (any shape, C anywhere), each block then added into C. */
+function scratchGemm(k: GemmKernel, A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number): void {
+	const nr = k.cols;
+	for (let j0 = 0; j0 < N; j0 += NC) {
+		const nc = Math.min(NC, N - j0);
+		const ncPad = Math.ceil(nc / nr) * nr;
+		const rowsPer = Math.max(MC, Math.floor(C_BLOCK / ncPad / MC) * MC);
+		for (let i1 = 0; i1 < M; i1 += rowsPer) {
+			const m1 = Math.min(rowsPer, M - i1);
+			const bl = scratchBlocks();
+			const w = bl[k.kind].c;
+			w.fill(0, 0, Math.ceil(m1 / MR) * MR * ncPad);
+			for (let p0 = 0; p0 < K; p0 += KC) {
+				const kc = Math.min(KC, K - p0);
+				const [b, ldb, pstep] = placeB(k, B, p0, kc, j0, nc);
+				// B's panels stay in L1 while A's rows stream past them
+				for (let i0 = 0; i0 < m1; i0 += MC) {
+					const mc = Math.min(MC, m1 - i0);
+					const [layout, a, lda] = placeA(k, A, i1 + i0, mc, p0, kc);
+					k.block(layout, a, lda, b, ldb, pstep, kc, Math.ceil(mc / MR), ncPad / nr, bl.c + i0 * ncPad * k.size, ncPad);
+				}
+			}
+			for (let i = 0; i < m1; i++) {
+				for (let j = 0, q = cOff + (i1 + i) * ldc + j0, r = i * ncPad; j < nc; j++) c[q + j] += w[r + j];
+			}
+		}
+	}
+}
+
+/** C += A·B on the SIMD kernel: in place for the whole tiles when C is in the memory, in scratch for the rest. */
+function simdGemm(k: GemmKernel, A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number): void {
+	if (!inHeap(c)) return scratchGemm(k, A, B, c, cOff, ldc, M, K, N);
+	const [M4, Nw] = [M - (M % MR), N - (N % k.cols)];
+	if (M4 > 0 && Nw > 0) directGemm(k, A, B, c, cOff, ldc, M4, K, Nw);
+	if (M4 < M) scratchGemm(k, { ...A, off: A.off + M4 * A.rs }, B, c, cOff + M4 * ldc, ldc, M - M4, K, N);
+	if (Nw < N && M4 > 0) scratchGemm(k, A, { ...B, off: B.off + Nw * B.cs }, c, cOff + Nw, ldc, M4, K, N - Nw);
+}
+
+let simdOn = true;
+
+/** Use the SIMD kernels when the runtime has them (the default), or always the scalar tile (for tests and comparisons). */
+export function setSimdEnabled(on: boolean): void {
+	simdOn = on;
+}
+
+/**
+ * C += A·B (C = A·B with `overwrite`) where A is M×K and B is K×N, each read through its own strides (so Aᵀ is
+ * A with rs and cs swapped), and C is row-major with leading dimension ldc from offset cOff. Float64 C sums in
+ * doubles. Float32 C sums in float32 with the SIMD kernel (as BLAS's sgemm does: each KC-deep block's sum is then
+ * added into C), or in doubles rounded once per KC-deep block with the scalar tile.
+ */
+export function gemm(A: MatrixView, B: MatrixView, c: Storage, cOff: number, ldc: number, M: number, K: number, N: number, overwrite = false): void {
+	if (M === 0 || N === 0) return;
+	if (overwrite) for (let i = 0; i < M; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + N);
+	if (K === 0) return;
+	const k = simdOn && !(c instanceof Int32Array) ? gemmKernel(c instanceof Float64Array ? 'f64' : 'f32') : null;
+	if (k) simdGemm(k, A, B, c, cOff, ldc, M, K, N);
+	else scalarGemm(A, B, c, cOff, ldc, M, K, N);
+}
+
+// ---- batched products -------------------------------------------------------------------------------------------
+
+/** One operand of a batched product: the matrix (already transposed if asked) and its batch dims. */
+interface Operand extends MatrixView {
+	rows: number;
+	cols: number;
+	batch: number[];
+	batchStrides: number[];
+}
+
+function operand(t: Tensor, trans: boolean): Operand {
+	const nd = t.ndim;
+	const [r, c] = [t.shape[nd - 2], t.shape[nd - 1]];
+	const [rs, cs] = [t.strides[nd - 2], t.strides[nd - 1]];
+	return {
+		data: t.data,
+		off: t.offset,
+		rows: trans ? c : r,
+		cols: trans ? r : c,
+		rs: trans ? cs : rs,
+		cs: trans ? rs : cs,
+		batch: t.shape.slice(0, -2),
+		batchStrides: t.strides.slice(0, -2)
+	};
+}
+
+/**
+ * The operand with its batch dims merged into its rows, when the layout allows it (each batch stride is
+ * the next dim's size times its stride, ending at rows·rs): then a batch of products is one taller product.
+ */
+function foldRows(x: Operand): Operand | null {
+	let expected = x.rows * x.rs;
+	let rows = x.rows;
+	for (let d = x.batch.length - 1; d >= 0; d--) {
+		if (x.batch[d] !== 1 && x.batchStrides[d] !== expected) return null;
+		expected *= x.batch[d];
+		rows *= x.batch[d];
+	}
+	return { data: x.data, off: x.off, rs: x.rs, cs: x.cs, rows, cols: x.cols, batch: [], batchStrides: [] };
+}
+
+/** Storage offsets of an operand's matrices for each index of the broadcast batch shape (row-major). */
+function batchOffsets(x: Operand, batch: readonly number[]): Int32Array {
+	const strides = new Array<number>(batch.length).fill(0);
+	for (let i = 0; i < x.batch.length; i++) {
+		const j = batch.length - x.batch.length + i;
+		strides[j] = x.batch[i] === 1 ? 0 : x.batchStrides[i];
+	}
+	// each batch index as a row of one element
+	return rowStarts([...batch, 1], [...strides, 0], x.off);
+}
+
+function checkDims(a: Tensor, b: Tensor): void {
+	if (a.ndim < 2 || b.ndim < 2) throw new Error(`matmul: both operands need at least 2 dimensions, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}; view a vector as (1, n) or (n, 1)`);
+}
+
+function checkInner(a: Tensor, b: Tensor, x: Operand, y: Operand): void {
+	if (x.cols !== y.rows) throw new Error(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not fit (inner sizes ${x.cols} and ${y.rows})`);
+}
+
+/** A zeroed output for a product (the SIMD kernel adds into it). */
+function output(shape: number[], dtype: 'float32' | 'float64'): Tensor {
+	return new Tensor(storageFor(dtype, numel(shape)), shape);
+}
+
+/**
+ * op(a) @ op(b) for tensors of ≥ 2 dims with broadcast batch dims, where op transposes the last two dims when
+ * transA / transB is set. Reads every operand through its strides: no copy is made.
+ */
+export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+	checkDims(a, b);
+	const x = operand(a, transA);
+	const y = operand(b, transB);
+	checkInner(a, b, x, y);
+	const batch = broadcastShapes(x.batch, y.batch);
+	const [M, K, N] = [x.rows, x.cols, y.cols];
+	const out = output([...batch, M, N], resultDType(a, b));
+	// (…, M, K) @ (K, N): one (…·M, K) @ (K, N) product when a's batch dims fold into its rows
+	const folded = numel(y.batch) === 1 ? foldRows(x) : null;
+	if (folded) {
+		gemm(folded, y, out.data, 0, N, folded.rows, K, N);
+		return out;
+	}
+	const ao = batchOffsets(x, batch);
+	const bo = batchOffsets(y, batch);
+	const A: MatrixView = { data: x.data, off: 0, rs: x.rs, cs: x.cs };
+	const B: MatrixView = { data: y.data, off: 0, rs: y.rs, cs: y.cs };
+	for (let n = 0; n < ao.length; n++) {
+		A.off = ao[n];
+		B.off = bo[n];
+		gemm(A, B, out.data, n * M * N, N, M, K, N);
+	}
+	return out;
+}
+
+/**
+ * aᵀ·g, the gradient of b in a·b: one product of depth …·M when b is 2-d and shared by a's batch (the batch folds into
+ * the depth, so the sum over it is free), laid out like b (a transposed view of a weight, Linear's `weight.T`, gets
+ * its gradient transposed the same way, so the weight receives it contiguous). Otherwise the batched aᵀ·g, which
+ * autograd sums over the batch.
+ */
+export function matmulGradB(a: Tensor, g: Tensor, b: Tensor): Tensor {
+	const x = b.ndim === 2 ? foldRows(operand(a, false)) : null;
+	const y = b.ndim === 2 ? foldRows(operand(g, false)) : null;
+	if (!x || !y || x.rows !== y.rows) return matmul(a, g, true, false);
+	const [K, N, P] = [x.cols, y.cols, x.rows];
+	const dtype = resultDType(a, g);
+	const xT: MatrixView = { data: x.data, off: x.off, rs: x.cs, cs: x.rs };
+	if (b.strides[0] === 1 && b.strides[1] !== 1) {
+		const out = output([N, K], dtype);
+		gemm({ data: y.data, off: y.off, rs: y.cs, cs: y.rs }, x, out.data, 0, K, N, P, K);
+		return new Tensor(out.data, [K, N], [1, K], 0);
+	}
+	const out = output([K, N], dtype);
+	gemm(xT, y, out.data, 0, N, K, P, N);
+	return out;
+}

@@ -1,0 +1,113 @@
+// Normalisation kernels for batchNorm and layerNorm: x as (R, C) rows of its last dim, statistics per group.
+import { shapeStr } from '../shape';
+import { resultDType, type Tensor } from '../tensor';
+import { uninit } from './elementwise';
+
+/**
+ * The groups a normalisation takes its statistics over, in x seen as R rows of C (its last dim): `columns`, each
+ * channel over the batch (batchNorm over leading dims), or `rows`, each row over its features (layerNorm).
+ */
+export type Groups = 'rows' | 'columns';
+
+/** What the forward keeps for the backward. */
+export interface NormSaved {
+	/** x̂ = (x − μ)/√(σ² + eps), the shape of x. */
+	xhat: Tensor;
+	/** 1/√(σ² + eps) per group. */
+	invstd: Float64Array;
+}
+
+function check(x: Tensor, gamma: Tensor, beta: Tensor, what: string): number {
+	if (x.ndim < 1) throw new Error(`${what}: x needs at least one dimension`);
+	const c = x.shape[x.ndim - 1];
+	if (gamma.size !== c || beta.size !== c) {
+		throw new Error(`${what}: gamma ${shapeStr(gamma.shape)} and beta ${shapeStr(beta.shape)} must have ${c} elements (the last dim of x ${shapeStr(x.shape)})`);
+	}
+	return c;
+}
+
+/**
+ * Per group the mean and the biased variance of contiguous values laid out as R rows of C, in doubles (two passes:
+ * μ, then Σ(x − μ)²), each group's values added in row-major order.
+ */
+export function moments(v: ArrayLike<number>, C: number, groups: Groups): { mean: Float64Array; variance: Float64Array; n: number } {
+	const R = v.length / C;
+	const cols = groups === 'columns';
+	const [count, n] = cols ? [C, R] : [R, C];
+	const mean = new Float64Array(count);
+	const variance = new Float64Array(count);
+	for (let r = 0, e = 0; r < R; r++) for (let c = 0; c < C; c++, e++) mean[cols ? c : r] += v[e];
+	for (let k = 0; k < count; k++) mean[k] /= n;
+	for (let r = 0, e = 0; r < R; r++) {
+		for (let c = 0; c < C; c++, e++) {
+			const d = v[e] - mean[cols ? c : r]; // NOTE: d·d, not (…) ** 2, which V8 runs as a call of Math.pow
+			variance[cols ? c : r] += d * d;
+		}
+	}
+	for (let k = 0; k < count; k++) variance[k] /= n;
+	return { mean, variance, n };
+}
+
+/** y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + eps) per group and γ, β per column; x̂ is kept as stored (rounded to x's dtype). */
+export function normalize(x: Tensor, gamma: Tensor, beta: Tensor, eps: number, groups: Groups, what: string): { out: Tensor; saved: NormSaved } {
+	const C = check(x, gamma, beta, what);
+	const v = x.values();
+	const [gam, bet] = [gamma.values(), beta.values()];
+	const { mean, variance } = moments(v, C, groups);
+	const invstd = new Float64Array(mean.length);
+	for (let k = 0; k < invstd.length; k++) invstd[k] = 1 / Math.sqrt(variance[k] + eps);
+	const xhat = uninit(x.shape, resultDType(x));
+	const out = uninit(x.shape, resultDType(x, gamma, beta));
+	const [xh, o] = [xhat.data, out.data];
+	const cols = groups === 'columns';
+	for (let r = 0, e = 0; e < v.length; r++) {
+		for (let c = 0; c < C; c++, e++) {
+			const k = cols ? c : r;
+			xh[e] = (v[e] - mean[k]) * invstd[k];
+			o[e] = gam[c] * xh[e] + bet[c];
+		}
+	}
+	return { out, saved: { xhat, invstd } };
+}
+
+/**
+ * The normalisation backward (makemore part 4's compact form), for either groups: with dx̂ = g·γ and n the group size,
+ * dx = (1/√(σ² + eps))/n · (n·dx̂ − Σdx̂ − x̂·Σ(dx̂·x̂)) (sums over the group), dγ = Σ_rows g·x̂, dβ = Σ_rows g.
+ * Every sum is taken in doubles in row-major order; dγ and dβ come back in γ's shape.
+ */
+export function normBackward(g: Tensor, gamma: Tensor, { xhat, invstd }: NormSaved, groups: Groups): Tensor[] {
+	const gv = g.values();
+	const gam = gamma.values();
+	const xh = xhat.data;
+	const C = gam.length;
+	const R = gv.length / C;
+	const cols = groups === 'columns';
+	const n = cols ? R : C;
+	const sumD = new Float64Array(invstd.length);
+	const sumDX = new Float64Array(invstd.length);
+	const sumGX = new Float64Array(C);
+	const sumG = new Float64Array(C);
+	for (let r = 0, e = 0; r < R; r++) {
+		for (let c = 0; c < C; c++, e++) {
+			const k = cols ? c : r;
+			const dxh = gv[e] * gam[c];
+			sumD[k] += dxh;
+			sumDX[k] += dxh * xh[e];
+			sumGX[c] += gv[e] * xh[e];
+			sumG[c] += gv[e];
+		}
+	}
+	const dx = uninit(xhat.shape, resultDType(g));
+	const d = dx.data;
+	for (let r = 0, e = 0; r < R; r++) {
+		for (let c = 0; c < C; c++, e++) {
+			const k = cols ? c : r;
+			d[e] = (invstd[k] / n) * (n * gv[e] * gam[c] - sumD[k] - xh[e] * sumDX[k]);
+		}
+	}
+	const dgamma = uninit(gamma.shape, resultDType(g));
+	const dbeta = uninit(gamma.shape, resultDType(g));
+	dgamma.data.set(sumGX);
+	dbeta.data.set(sumG);
+	return [dx, dgamma, dbeta];
+}

@@ -1,0 +1,76 @@
+// The one strided walk of the engine: where each row of a strided layout starts, in row-major order.
+
+/**
+ * The storage offset of the first element of each innermost row (the last dim) of a layout of `shape` with
+ * `strides` from `offset`, in row-major order: element (i0, …, i_last) sits at starts[row] + i_last·strides[last].
+ * A 0-d shape is one row of one element. Every gather, scatter, broadcast and reduction over strides starts here:
+ * a stride of 0 repeats (broadcasts) or accumulates (sums) along its dim.
+ */
+export function rowStarts(shape: readonly number[], strides: readonly number[], offset: number): Int32Array {
+	const nd = shape.length;
+	let rows = 1;
+	for (let d = 0; d < nd - 1; d++) rows *= shape[d];
+	if (nd > 0 && shape[nd - 1] === 0) rows = 0;
+	const out = new Int32Array(rows);
+	if (rows === 0) return out;
+	// the odometer over all dims but the last: bump the last of them, carry into the ones before
+	const idx = new Int32Array(Math.max(nd - 1, 0));
+	let p = offset;
+	for (let r = 0; r < rows; r++) {
+		out[r] = p;
+		for (let d = nd - 2; d >= 0; d--) {
+			idx[d]++;
+			p += strides[d];
+			if (idx[d] < shape[d]) break;
+			p -= idx[d] * strides[d];
+			idx[d] = 0;
+		}
+	}
+	return out;
+}
+
+/** The strides that read a tensor of `shape` and `strides` as if broadcast to `to` (0 where it is stretched or missing). */
+export function broadcastStrides(shape: readonly number[], strides: readonly number[], to: readonly number[]): number[] {
+	const n = to.length;
+	const out = new Array<number>(n).fill(0);
+	for (let i = 0; i < shape.length; i++) {
+		const j = n - shape.length + i;
+		out[j] = shape[i] === 1 && to[j] !== 1 ? 0 : strides[i];
+	}
+	return out;
+}
+
+/** Copy the elements of a strided layout, row-major, into `out` (from `at`). */
+export function gatherInto(
+	src: ArrayLike<number>,
+	shape: readonly number[],
+	strides: readonly number[],
+	offset: number,
+	out: { [i: number]: number; length: number },
+	at = 0
+): void {
+	const len = shape.length === 0 ? 1 : shape[shape.length - 1];
+	const ls = shape.length === 0 ? 0 : strides[strides.length - 1];
+	const starts = rowStarts(shape, strides, offset);
+	for (let r = 0, q = at; r < starts.length; r++) {
+		for (let j = 0, p = starts[r]; j < len; j++, p += ls) out[q++] = src[p];
+	}
+}
+
+/** Write row-major values into a strided layout (the inverse of gatherInto); with `add`, add them (stride 0: sums). */
+export function scatterInto(
+	values: ArrayLike<number>,
+	shape: readonly number[],
+	strides: readonly number[],
+	offset: number,
+	dst: { [i: number]: number; length: number },
+	add = false
+): void {
+	const len = shape.length === 0 ? 1 : shape[shape.length - 1];
+	const ls = shape.length === 0 ? 0 : strides[strides.length - 1];
+	const starts = rowStarts(shape, strides, offset);
+	for (let r = 0, q = 0; r < starts.length; r++) {
+		if (add) for (let j = 0, p = starts[r]; j < len; j++, p += ls) dst[p] += values[q++];
+		else for (let j = 0, p = starts[r]; j < len; j++, p += ls) dst[p] = values[q++];
+	}
+}
