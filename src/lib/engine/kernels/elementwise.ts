@@ -127,20 +127,15 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
 	const out = uninit(x.shape, resultDType(x));
 	const v = x.values();
 	const o = out.data as FloatStorage;
-	if (op !== 'exp' && op !== 'log' && simdUnary(op, v, o)) return out;
-	if (op === 'neg') for (let i = 0; i < o.length; i++) o[i] = -v[i];
+	// the SIMD kernel does the leading multiple of 4, these loops the rest (or everything)
+	const done = op !== 'exp' && op !== 'log' ? simdUnary(op, v, o) : 0;
+	if (op === 'neg') for (let i = done; i < o.length; i++) o[i] = -v[i];
 	else if (op === 'exp') for (let i = 0; i < o.length; i++) o[i] = Math.exp(v[i]);
 	else if (op === 'log') for (let i = 0; i < o.length; i++) o[i] = Math.log(v[i]);
-	else if (op === 'sqrt') for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(v[i]);
-	else if (op === 'tanh') tanhInto(v, o);
-	else {
-		// NOTE: (x + |x|)/2 is x for x > 0 and +0 otherwise, exactly, with no branch: on random signs
-		// `x > 0 ? x : 0` mispredicts half the time and runs 4× slower. NaN stays NaN, as in torch.
-		for (let i = 0; i < o.length; i++) {
-			const y = v[i];
-			o[i] = (y + Math.abs(y)) * 0.5;
-		}
-	}
+	else if (op === 'sqrt') for (let i = done; i < o.length; i++) o[i] = Math.sqrt(v[i]);
+	else if (op === 'tanh') tanhInto(v, o, done);
+	// max(x, 0): NaN stays NaN, as in torch; −∞ and −0 give +0
+	else for (let i = done; i < o.length; i++) o[i] = Math.max(v[i], 0);
 	return out;
 }
 
@@ -153,10 +148,10 @@ export function pow(x: Tensor, p: number): Tensor {
 	return out;
 }
 
-/** tanh of every value: float32 results by tanh32, float64 by fastTanh (every digit). */
-function tanhInto(v: Storage, o: FloatStorage): void {
-	if (o instanceof Float32Array) for (let i = 0; i < o.length; i++) o[i] = tanh32(v[i]);
-	else for (let i = 0; i < o.length; i++) o[i] = fastTanh(v[i]);
+/** tanh of the values from `from` on: float32 results by tanh32, float64 by fastTanh (every digit). */
+function tanhInto(v: Storage, o: FloatStorage, from: number): void {
+	if (o instanceof Float32Array) for (let i = from; i < o.length; i++) o[i] = tanh32(v[i]);
+	else for (let i = from; i < o.length; i++) o[i] = fastTanh(v[i]);
 }
 
 /** g · (1 − y²): the tanh backward, from the forward's output y (same shape as g). */
@@ -165,8 +160,7 @@ export function tanhBackward(g: Tensor, y: Tensor): Tensor {
 	const gv = g.values();
 	const yv = y.values();
 	const o = out.data;
-	if (simdBackward('tanh', gv, yv, o)) return out;
-	for (let i = 0; i < o.length; i++) o[i] = gv[i] * (1 - yv[i] * yv[i]);
+	for (let i = simdBackward('tanh', gv, yv, o); i < o.length; i++) o[i] = gv[i] * (1 - yv[i] * yv[i]);
 	return out;
 }
 
@@ -176,8 +170,7 @@ export function reluBackward(g: Tensor, y: Tensor): Tensor {
 	const gv = g.values();
 	const yv = y.values();
 	const o = out.data;
-	if (simdBackward('relu', gv, yv, o)) return out;
-	for (let i = 0; i < o.length; i++) o[i] = yv[i] > 0 ? gv[i] : 0;
+	for (let i = simdBackward('relu', gv, yv, o); i < o.length; i++) o[i] = yv[i] > 0 ? gv[i] : 0;
 	return out;
 }
 
@@ -220,25 +213,34 @@ export function fastTanh(x: number): number {
 	return x < 0 ? -t : x === 0 ? x : t;
 }
 
-/** 2⁻ⁱ for i = 0…29 (tanh32's scale factors). */
-const HALVES = Float64Array.from({ length: 30 }, (_, i) => 2 ** -i);
+const f = Math.fround;
+
+/** tanh32's constants, as float32 values: log₂e, ln 2 in two parts (hi has 9 bits, so k·hi is exact), 1/n! for n ≤ 6. */
+export const TANH = {
+	log2e: f(Math.LOG2E),
+	ln2hi: 0.693359375,
+	ln2lo: f(Math.LN2 - 0.693359375),
+	series: [1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040].map(f)
+};
 
 /**
- * tanh for float32 results: relative error under 1e-10 before rounding (float32's ulp is 6e-8), so rounded to
- * float32 it is fastTanh's value, bar a rare last-ulp tie; about 3× faster, with no libm call. tanh|x| = −E/(E + 2)
- * with E = expm1(−2|x|) = 2ᵏ(1 + p) − 1, k = round(−2|x|/ln 2), p = expm1(r) of the rest |r| ≤ ln2/2 by its series.
+ * tanh of a float32 in float32 arithmetic (every step rounded with Math.fround, as the SIMD kernel computes it four at
+ * a time): within 3 ulp of tanh, 2 ulp nearly everywhere. tanh|x| = −E/(E + 2) with E = expm1(−2|x|) = 2ᵏ(1 + p) − 1,
+ * k ≈ −2|x|/ln 2 and p = expm1(r) of the rest |r| ≤ ln2/2 by its series to r⁷/7!. Past |x| = 9.5 tanh x rounds to ±1.
  * NOTE: not for float64 tensors (finite-difference checks want every digit): those use fastTanh.
  */
 export function tanh32(x: number): number {
-	const y = -2 * Math.abs(x);
-	// |x| > 10: 1 − tanh|x| < 5e-9 rounds away in float32
-	if (!(y > -20)) return x !== x ? x : x < 0 ? -1 : 1;
-	const k = (y * Math.LOG2E - 0.5) | 0; // round to nearest (y ≤ 0); NOTE: Math.round costs ~8 ns in V8, `| 0` ~1
-	const r = y - k * Math.LN2;
-	// expm1(r) = r + r²/2! + … + r⁹/9!: the next term is under 1e-11·|r|
-	const p = r * (1 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040 + r * (1 / 40320 + r / 362880))))))));
-	const s = HALVES[-k];
-	const e = k === 0 ? p : s * p + (s - 1);
-	const t = -e / (e + 2);
+	const a = Math.abs(x);
+	if (!(a < 9.5)) return x !== x ? x : x < 0 ? -1 : 1;
+	const u = -2 * a;
+	const k = Math.trunc(f(f(u * TANH.log2e) - 0.5));
+	const r = f(f(u - f(k * TANH.ln2hi)) - f(k * TANH.ln2lo));
+	const c = TANH.series;
+	let p = c[6];
+	for (let i = 5; i >= 0; i--) p = f(f(p * r) + c[i]);
+	p = f(p * r);
+	const s = 2 ** k;
+	const e = f(f(s * p) + f(s - 1));
+	const t = Math.abs(f(-e / f(e + 2)));
 	return x < 0 ? -t : x === 0 ? x : t;
 }

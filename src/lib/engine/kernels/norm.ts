@@ -1,7 +1,8 @@
 // Normalisation kernels for batchNorm and layerNorm: x as (R, C) rows of its last dim, statistics per group.
 import { shapeStr } from '../shape';
-import { resultDType, type Tensor } from '../tensor';
+import { resultDType, storageFor, type Storage, type Tensor } from '../tensor';
 import { uninit } from './elementwise';
+import { simdColumnMoments, simdNormalizeColumns, simdNormBackwardColumns } from './simd-norm';
 
 /**
  * The groups a normalisation takes its statistics over, in x seen as R rows of C (its last dim): `columns`, each
@@ -17,6 +18,12 @@ export interface NormSaved {
 	invstd: Float64Array;
 }
 
+// NOTE: every loop below walks x row by row from column `from` (the SIMD kernels of simd-norm.ts do the channels
+// before it, two at a time, with the same arithmetic); for `rows` groups `from` is always 0.
+
+/** Zeroed doubles (from the step's arena inside a training step: no garbage for the collector). */
+const doubles = (n: number): Float64Array => storageFor('float64', n) as Float64Array;
+
 function check(x: Tensor, gamma: Tensor, beta: Tensor, what: string): number {
 	if (x.ndim < 1) throw new Error(`${what}: x needs at least one dimension`);
 	const c = x.shape[x.ndim - 1];
@@ -30,21 +37,23 @@ function check(x: Tensor, gamma: Tensor, beta: Tensor, what: string): number {
  * Per group the mean and the biased variance of contiguous values laid out as R rows of C, in doubles (two passes:
  * μ, then Σ(x − μ)²), each group's values added in row-major order.
  */
-export function moments(v: ArrayLike<number>, C: number, groups: Groups): { mean: Float64Array; variance: Float64Array; n: number } {
+export function moments(v: Storage, C: number, groups: Groups): { mean: Float64Array; variance: Float64Array; n: number } {
 	const R = v.length / C;
 	const cols = groups === 'columns';
 	const [count, n] = cols ? [C, R] : [R, C];
-	const mean = new Float64Array(count);
-	const variance = new Float64Array(count);
-	for (let r = 0, e = 0; r < R; r++) for (let c = 0; c < C; c++, e++) mean[cols ? c : r] += v[e];
-	for (let k = 0; k < count; k++) mean[k] /= n;
-	for (let r = 0, e = 0; r < R; r++) {
-		for (let c = 0; c < C; c++, e++) {
+	const mean = doubles(count);
+	const variance = doubles(count);
+	const from = cols ? simdColumnMoments(v, C, mean, variance) : 0;
+	if (from === C) return { mean, variance, n };
+	for (let r = 0; r < R; r++) for (let c = from, e = r * C + from; c < C; c++, e++) mean[cols ? c : r] += v[e];
+	for (let k = cols ? from : 0; k < count; k++) mean[k] /= n;
+	for (let r = 0; r < R; r++) {
+		for (let c = from, e = r * C + from; c < C; c++, e++) {
 			const d = v[e] - mean[cols ? c : r]; // NOTE: d·d, not (…) ** 2, which V8 runs as a call of Math.pow
 			variance[cols ? c : r] += d * d;
 		}
 	}
-	for (let k = 0; k < count; k++) variance[k] /= n;
+	for (let k = cols ? from : 0; k < count; k++) variance[k] /= n;
 	return { mean, variance, n };
 }
 
@@ -53,15 +62,17 @@ export function normalize(x: Tensor, gamma: Tensor, beta: Tensor, eps: number, g
 	const C = check(x, gamma, beta, what);
 	const v = x.values();
 	const [gam, bet] = [gamma.values(), beta.values()];
-	const { mean, variance } = moments(v, C, groups);
-	const invstd = new Float64Array(mean.length);
-	for (let k = 0; k < invstd.length; k++) invstd[k] = 1 / Math.sqrt(variance[k] + eps);
 	const xhat = uninit(x.shape, resultDType(x));
 	const out = uninit(x.shape, resultDType(x, gamma, beta));
 	const [xh, o] = [xhat.data, out.data];
 	const cols = groups === 'columns';
-	for (let r = 0, e = 0; e < v.length; r++) {
-		for (let c = 0; c < C; c++, e++) {
+	const invstd = doubles(cols ? C : v.length / C);
+	const from = cols ? simdNormalizeColumns(v, C, gam, bet, eps, xh, o, invstd) : 0;
+	if (from === C) return { out, saved: { xhat, invstd } };
+	const { mean, variance } = moments(v, C, groups);
+	for (let k = cols ? from : 0; k < invstd.length; k++) invstd[k] = 1 / Math.sqrt(variance[k] + eps);
+	for (let r = 0; r < v.length / C; r++) {
+		for (let c = from, e = r * C + from; c < C; c++, e++) {
 			const k = cols ? c : r;
 			xh[e] = (v[e] - mean[k]) * invstd[k];
 			o[e] = gam[c] * xh[e] + bet[c];
@@ -83,26 +94,29 @@ export function normBackward(g: Tensor, gamma: Tensor, { xhat, invstd }: NormSav
 	const R = gv.length / C;
 	const cols = groups === 'columns';
 	const n = cols ? R : C;
-	const sumD = new Float64Array(invstd.length);
-	const sumDX = new Float64Array(invstd.length);
-	const sumGX = new Float64Array(C);
-	const sumG = new Float64Array(C);
-	for (let r = 0, e = 0; r < R; r++) {
-		for (let c = 0; c < C; c++, e++) {
-			const k = cols ? c : r;
-			const dxh = gv[e] * gam[c];
-			sumD[k] += dxh;
-			sumDX[k] += dxh * xh[e];
-			sumGX[c] += gv[e] * xh[e];
-			sumG[c] += gv[e];
-		}
-	}
 	const dx = uninit(xhat.shape, resultDType(g));
 	const d = dx.data;
-	for (let r = 0, e = 0; r < R; r++) {
-		for (let c = 0; c < C; c++, e++) {
-			const k = cols ? c : r;
-			d[e] = (invstd[k] / n) * (n * gv[e] * gam[c] - sumD[k] - xh[e] * sumDX[k]);
+	const sumGX = doubles(C);
+	const sumG = doubles(C);
+	const from = cols ? simdNormBackwardColumns(gv, xh, gam, invstd, d, sumGX, sumG) : 0;
+	if (from < C) {
+		const sumD = doubles(invstd.length);
+		const sumDX = doubles(invstd.length);
+		for (let r = 0; r < R; r++) {
+			for (let c = from, e = r * C + from; c < C; c++, e++) {
+				const k = cols ? c : r;
+				const dxh = gv[e] * gam[c];
+				sumD[k] += dxh;
+				sumDX[k] += dxh * xh[e];
+				sumGX[c] += gv[e] * xh[e];
+				sumG[c] += gv[e];
+			}
+		}
+		for (let r = 0; r < R; r++) {
+			for (let c = from, e = r * C + from; c < C; c++, e++) {
+				const k = cols ? c : r;
+				d[e] = (invstd[k] / n) * (n * gv[e] * gam[c] - sumD[k] - xh[e] * sumDX[k]);
+			}
 		}
 	}
 	const dgamma = uninit(gamma.shape, resultDType(g));

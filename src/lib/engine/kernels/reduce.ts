@@ -1,6 +1,6 @@
 // Reduction kernels: sums over dims and their broadcast back, the max along a dim and where it is.
 import { contiguousStrides, numel, reducedShape, type Shape } from '../shape';
-import { resultDType, Tensor, type Storage } from '../tensor';
+import { resultDType, storageFor, Tensor, type Storage } from '../tensor';
 import { empty, uninit } from './elementwise';
 import { broadcastStrides, gatherInto, scatterInto } from './strided';
 
@@ -18,7 +18,7 @@ function reducedStrides(shape: Shape, dims: readonly number[]): number[] {
 /** Σ over sorted `dims` into a contiguous tensor: each value added into its output slot in row-major order, in doubles. */
 export function sumDims(x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
 	const out = uninit(reducedShape(x.shape, dims, keepdim), resultDType(x));
-	const acc = new Float64Array(out.size);
+	const acc = storageFor('float64', out.size);
 	scatterInto(x.values(), x.shape, reducedStrides(x.shape, dims), 0, acc, true);
 	out.data.set(acc);
 	return out;

@@ -1,4 +1,5 @@
 // The one strided walk of the engine: where each row of a strided layout starts, in row-major order.
+import { emptyStorage } from '../tensor';
 
 /**
  * The storage offset of the first element of each innermost row (the last dim) of a layout of `shape` with
@@ -11,10 +12,10 @@ export function rowStarts(shape: readonly number[], strides: readonly number[], 
 	let rows = 1;
 	for (let d = 0; d < nd - 1; d++) rows *= shape[d];
 	if (nd > 0 && shape[nd - 1] === 0) rows = 0;
-	const out = new Int32Array(rows);
+	const out = emptyStorage('int32', rows) as Int32Array;
 	if (rows === 0) return out;
 	// the odometer over all dims but the last: bump the last of them, carry into the ones before
-	const idx = new Int32Array(Math.max(nd - 1, 0));
+	const idx = new Array<number>(Math.max(nd - 1, 0)).fill(0);
 	let p = offset;
 	for (let r = 0; r < rows; r++) {
 		out[r] = p;

@@ -117,10 +117,13 @@ export const v = {
 	store: mem(simd(0x0b), 4),
 	load32Zero: mem(simd(0x5c), 2),
 	load64Zero: mem(simd(0x5d), 3),
+	/** v128.store64_lane: one 8-byte lane to memory. */
+	store64Lane: (offset: number, lane: number): Code => [...simd(0x5b), 3, ...uleb(offset), lane],
 	/** v128.const of four f32 lanes or two f64 lanes, or raw bytes. */
 	constF32: (x: number): Code => [...simd(0x0c), ...new Uint8Array(new Float32Array([x, x, x, x]).buffer)],
 	constF64: (x: number): Code => [...simd(0x0c), ...new Uint8Array(new Float64Array([x, x]).buffer)],
 	constI32: (x: number): Code => [...simd(0x0c), ...new Uint8Array(new Int32Array([x, x, x, x]).buffer)],
+	constI64: (x: bigint): Code => [...simd(0x0c), ...new Uint8Array(new BigInt64Array([x, x]).buffer)],
 	zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
 	/** i8x16.shuffle with 16 lane indices. */
 	shuffle: (lanes: number[]): Code => [...simd(0x0d), ...lanes],
@@ -136,6 +139,7 @@ export const v = {
 	f32x4Lt: simd(0x43),
 	f32x4Gt: simd(0x44),
 	f32x4Le: simd(0x45),
+	f64x2Eq: simd(0x47),
 	f64x2Lt: simd(0x49),
 	f64x2Gt: simd(0x4a),
 	not: simd(0x4d),
@@ -146,11 +150,17 @@ export const v = {
 	bitselect: simd(0x52),
 	f32x4DemoteF64x2Zero: simd(0x5e),
 	f64x2PromoteLowF32x4: simd(0x5f),
+	f32x4Floor: simd(0x68),
+	f32x4Trunc: simd(0x69),
 	f32x4Nearest: simd(0x6a),
+	f64x2Trunc: simd(0x7a),
 	i32x4Shl: simd(0xab),
 	i32x4ShrS: simd(0xac),
 	i32x4Add: simd(0xae),
 	i32x4Sub: simd(0xb1),
+	i64x2ExtendLowI32x4S: simd(0xc7),
+	i64x2Shl: simd(0xcb),
+	i64x2Add: simd(0xce),
 	f32x4Abs: simd(0xe0),
 	f32x4Neg: simd(0xe1),
 	f32x4Sqrt: simd(0xe3),
@@ -168,8 +178,9 @@ export const v = {
 	f64x2Mul: simd(0xf2),
 	f64x2Div: simd(0xf3),
 	i32x4TruncSatF32x4S: simd(0xf8),
-	f32x4ConvertI32x4S: simd(0xfa)
-} satisfies Record<string, Code | ((x: never) => Code)>;
+	f32x4ConvertI32x4S: simd(0xfa),
+	i32x4TruncSatF64x2SZero: simd(0xfc)
+} satisfies Record<string, Code | ((...args: never[]) => Code)>;
 
 /** One function: its parameter types, its extra locals, its body (without the final `end`). Locals number after params. */
 export interface Func {

@@ -2,7 +2,7 @@
 // arrays (the TypeScript loops) and in a training step's arena (the WebAssembly SIMD loops): the same bits.
 import { describe, expect, it } from 'vitest';
 import { backward, Generator, mul, ones, recycling, tensor, tril, where, type Tensor } from '$lib/engine';
-import { binary, reluBackward, sumTo, tanhBackward, type BinaryOp } from '$lib/engine/kernels/elementwise';
+import { binary, reluBackward, sumTo, tanh32, tanhBackward, unary, type BinaryOp } from '$lib/engine/kernels/elementwise';
 import { inHeap } from '$lib/engine/kernels/pool';
 
 const gen = new Generator(7);
@@ -92,6 +92,28 @@ describe('binary kernels', () => {
 			got.forEach((v, i) => expect(Object.is(v, want.values[i]), `${op} at ${i}: ${v} vs ${want.values[i]}`).toBe(true));
 		}
 	});
+});
+
+describe('unary kernels', () => {
+	/** Values that exercise every branch: signed zeros, infinities, NaN, subnormals, around tanh's cut-off at |x| = 10. */
+	const EDGES = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 1e-30, 1e-8, 0.3466, 0.5, 1, 9.999999, 10, 10.000001, 20, 88.7, 3.4e38];
+	const values = [...EDGES, ...EDGES.map((x) => -x), ...Array.from(gen.randn([1001]).data, (x) => 3 * x)];
+	const REF = {
+		neg: (x: number) => -x,
+		sqrt: (x: number) => Math.sqrt(x),
+		relu: (x: number) => (x > 0 || x !== x ? x : 0),
+		tanh: tanh32
+	};
+	for (const op of ['neg', 'sqrt', 'relu', 'tanh'] as const) {
+		it(`${op} gives the same float32 bits in the arena (SIMD) as the reference loop, edges included`, () => {
+			const x = tensor(values);
+			const want = { shape: x.shape, values: values.map((v) => Math.fround(REF[op](Math.fround(v)))) };
+			expectSame(unary(op, x), want, op);
+			const got = inArena([x], (t) => unary(op, t)).toArray();
+			const bad = got.flatMap((g, i) => (Object.is(g, want.values[i]) ? [] : [`x = ${values[i]}: ${g} vs ${want.values[i]}`]));
+			expect(bad, bad.slice(0, 5).join('; ')).toEqual([]);
+		});
+	}
 });
 
 describe('backward products', () => {
