@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { scratch, scratchBytes } from '$lib/engine/kernels/pool';
 import { fastTanh, tanh32 } from '$lib/engine/kernels/elementwise';
-import { Generator } from '$lib/engine';
 
 describe('scratch', () => {
 	it('reuses one buffer per key and grows it when asked for more', () => {
