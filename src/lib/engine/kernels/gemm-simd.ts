@@ -35,6 +35,11 @@ export interface GemmKernel {
 	 * (ldb its row stride, pstep = cols). a, b, c are byte addresses; strides count elements.
 	 */
 	block(layout: Layout, a: number, lda: number, b: number, ldb: number, pstep: number, kc: number, tiles: number, panels: number, c: number, ldc: number): void;
+	/**
+	 * f32 only (null for f64): pack `panels` panels of a B whose columns are contiguous, reading Bᵀ's rows ld elements
+	 * apart from byte address src, kc (a multiple of 4) deep, into byte address dst (see pack_t).
+	 */
+	packTransposed: ((dst: number, src: number, panels: number, kc: number, ld: number) => void) | null;
 }
 
 /** What differs between the kinds: the arithmetic, and the splat and byte size of one A element. */
@@ -115,11 +120,49 @@ function blockBody(kind: SimdKind, layout: Layout): Code {
 	return code;
 }
 
-/** The `rows` and `cols` block functions of one kind (10 i32 params; 11 v128 and 11 i32 locals). */
+/**
+ * pack_t(dst, src, panels, k4, ld): float32 B panels from a B whose columns are contiguous (Bᵀ row-major, rows ld bytes
+ * apart, as kᵀ in q·kᵀ or Wᵀ in x·Wᵀ): dst[p·kc·8 + k·8 + c] = Bᵀ[8p + c, k] for kc = 4·k4, by 4×4 transposes.
+ */
+function packTransposedBody(): Code {
+	const [DST, SRC, PANELS, K4, LD] = [0, 1, 2, 3, 4];
+	const [P, KK, ROW, OUT, END] = [5, 6, 7, 8, 9];
+	const V = 10; // v128 locals: eight rows, then four shuffled
+	const code: Code = [...i32(0), ...set(P), ...loop]; // over panels
+	code.push(...get(SRC), ...get(P), ...get(LD), ...i32(8), ...op.i32Mul, ...op.i32Mul, ...op.i32Add, ...set(ROW));
+	code.push(...get(DST), ...get(P), ...get(K4), ...i32(128), ...op.i32Mul, ...op.i32Mul, ...op.i32Add, ...set(OUT));
+	code.push(...get(ROW), ...get(K4), ...i32(16), ...op.i32Mul, ...op.i32Add, ...set(END), ...i32(0), ...set(KK));
+	const step: Code = [];
+	for (let r = 0; r < 8; r++) step.push(...get(ROW), ...get(LD), ...i32(r), ...op.i32Mul, ...op.i32Add, ...v.load(), ...set(V + r));
+	// a 4×4 transpose of rows a, b, c, d: [a0 b0 a1 b1], [a2 b2 a3 b3], then their halves joined
+	const lanes = (i: number, j: number) => [4 * i, 4 * i + 1, 4 * i + 2, 4 * i + 3, 16 + 4 * j, 17 + 4 * j, 18 + 4 * j, 19 + 4 * j];
+	for (const half of [0, 1]) {
+		const [a, b, c, d] = [V + 4 * half, V + 4 * half + 1, V + 4 * half + 2, V + 4 * half + 3];
+		const T = V + 8;
+		step.push(...get(a), ...get(b), ...v.shuffle([...lanes(0, 0), ...lanes(1, 1)]), ...set(T));
+		step.push(...get(a), ...get(b), ...v.shuffle([...lanes(2, 2), ...lanes(3, 3)]), ...set(T + 1));
+		step.push(...get(c), ...get(d), ...v.shuffle([...lanes(0, 0), ...lanes(1, 1)]), ...set(T + 2));
+		step.push(...get(c), ...get(d), ...v.shuffle([...lanes(2, 2), ...lanes(3, 3)]), ...set(T + 3));
+		// k = 0…3 of this half: [a_k b_k c_k d_k] at OUT + 32k + 16·half
+		const joins: [number, number, number][] = [[T, T + 2, 0], [T, T + 2, 1], [T + 1, T + 3, 0], [T + 1, T + 3, 1]];
+		joins.forEach(([x, y, h], k) => {
+			const pick = [8 * h, 8 * h + 1, 8 * h + 2, 8 * h + 3, 8 * h + 4, 8 * h + 5, 8 * h + 6, 8 * h + 7];
+			step.push(...get(OUT), ...get(x), ...get(y), ...v.shuffle([...pick, ...pick.map((q) => q + 16)]), ...v.store(32 * k + 16 * half));
+		});
+	}
+	step.push(...get(ROW), ...i32(16), ...op.i32Add, ...set(ROW), ...get(OUT), ...i32(128), ...op.i32Add, ...set(OUT));
+	code.push(...whileBelow(ROW, END, step));
+	code.push(...get(P), ...i32(1), ...op.i32Add, ...set(P), ...get(P), ...get(PANELS), ...op.i32LtS, ...brIf(0), ...end);
+	return code;
+}
+
+/** The `rows` and `cols` block functions of one kind (10 i32 params; 11 v128 and 11 i32 locals), and for f32 `pack_t`. */
 export function gemmFuncs(kind: SimdKind): Func[] {
 	const locals = [...new Array<typeof V128>(11).fill(V128), ...new Array<typeof I32>(11).fill(I32)];
 	const params = new Array<typeof I32>(10).fill(I32);
-	return (['rows', 'cols'] as const).map((layout) => ({ name: layout, params, locals, body: blockBody(kind, layout) }));
+	const funcs: Func[] = (['rows', 'cols'] as const).map((layout) => ({ name: layout, params, locals, body: blockBody(kind, layout) }));
+	if (kind === 'f32') funcs.push({ name: 'pack_t', params: new Array<typeof I32>(5).fill(I32), locals: [...new Array<typeof I32>(5).fill(I32), ...new Array<typeof V128>(12).fill(V128)], body: packTransposedBody() });
+	return funcs;
 }
 
 type Block = (pa: number, lda: number, pb: number, ldb: number, pstep: number, kc: number, tiles: number, panels: number, pc: number, ldc: number) => void;
@@ -136,7 +179,7 @@ export function gemmKernel(kind: SimdKind): GemmKernel | null {
 
 function build(memory: NonNullable<ReturnType<typeof heapMemory>>): Record<SimdKind, GemmKernel> | null {
 	const kernel = (kind: SimdKind): GemmKernel | null => {
-		const ex = instantiate<{ rows: Block; cols: Block }>(gemmFuncs(kind), memory);
+		const ex = instantiate<{ rows: Block; cols: Block; pack_t?: (dst: number, src: number, panels: number, k4: number, ld: number) => void }>(gemmFuncs(kind), memory);
 		if (ex === null) return null;
 		const size = ISA[kind].size;
 		return {
@@ -144,7 +187,8 @@ function build(memory: NonNullable<ReturnType<typeof heapMemory>>): Record<SimdK
 			cols: SIMD_COLS[kind],
 			size,
 			block: (layout, a, lda, b, ldb, pstep, kc, tiles, panels, c, ldc) =>
-				(layout === 'rows' ? ex.rows : ex.cols)(a, size * lda, b, size * ldb, size * pstep, kc, tiles, panels, c, size * ldc)
+				(layout === 'rows' ? ex.rows : ex.cols)(a, size * lda, b, size * ldb, size * pstep, kc, tiles, panels, c, size * ldc),
+			packTransposed: ex.pack_t ? (dst, src, panels, kc, ld) => ex.pack_t!(dst, src, panels, kc / 4, 4 * ld) : null
 		};
 	};
 	const f64 = kernel('f64');

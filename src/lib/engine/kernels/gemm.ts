@@ -125,6 +125,9 @@ interface Blocks {
 	a: number;
 	b: number;
 	c: number;
+	/** Room for Bᵀ's rows copied in from a plain array before they are packed (float32). */
+	bt: number;
+	btView: Float32Array;
 	f32: { a: Float32Array; b: Float32Array; c: Float32Array };
 	f64: { a: Float64Array; b: Float64Array; c: Float64Array };
 }
@@ -134,9 +137,10 @@ function scratchBlocks(): Blocks {
 	const gen = heapGeneration();
 	if (blocks === null || blocks.gen !== gen) {
 		const buf = heapMemory()!.buffer;
-		const [a, b, c] = [scratchRegion('gemm.a', 8 * A_ELEMS), scratchRegion('gemm.b', 8 * B_ELEMS), scratchRegion('gemm.c', 8 * C_BLOCK)];
+		const [a, b, c, bt] = [scratchRegion('gemm.a', 8 * A_ELEMS), scratchRegion('gemm.b', 8 * B_ELEMS), scratchRegion('gemm.c', 8 * C_BLOCK), scratchRegion('gemm.bt', 4 * B_ELEMS)];
 		blocks = {
-			gen, a, b, c,
+			gen, a, b, c, bt,
+			btView: new Float32Array(buf, bt, B_ELEMS),
 			f32: { a: new Float32Array(buf, a, A_ELEMS), b: new Float32Array(buf, b, B_ELEMS), c: new Float32Array(buf, c, C_BLOCK) },
 			f64: { a: new Float64Array(buf, a, A_ELEMS), b: new Float64Array(buf, b, B_ELEMS), c: new Float64Array(buf, c, C_BLOCK) }
 		};
@@ -147,51 +151,76 @@ function scratchBlocks(): Blocks {
 /** The byte address of element `i` of an array in the kernels' memory. */
 const addr = (x: Storage, i: number, size: number): number => x.byteOffset + i * size;
 
+/** Where placeA and placeB put an operand for the kernel (module state rather than a tuple per call: no garbage). */
+const at = { aLayout: 'rows' as Layout, a: 0, lda: 0, b: 0, ldb: 0, pstep: 0 };
+
+/** Set A's placement; returns nothing so that callers read `at`. */
+function setA(layout: Layout, a: number, lda: number): void {
+	at.aLayout = layout;
+	at.a = a;
+	at.lda = lda;
+}
+
 /**
  * Where the kernel reads rows [i0, i0+m) × cols [p0, p0+kc) of A: in place when A is in the memory with unit-stride
  * rows or columns and m fills whole tiles; else copied into scratch (its span, or gathered into rows of kc).
- * Returns the layout, the byte address and the stride between its rows or columns.
+ * Sets at.aLayout, at.a (the byte address) and at.lda (the stride between its rows or columns).
  */
-function placeA(k: GemmKernel, A: MatrixView, i0: number, m: number, p0: number, kc: number): [Layout, number, number] {
+function placeA(k: GemmKernel, A: MatrixView, i0: number, m: number, p0: number, kc: number): void {
 	const { data, rs, cs } = A;
 	const start = A.off + i0 * rs + p0 * cs;
 	if (m % MR === 0 && inHeap(data)) {
-		if (cs === 1 && rs > 0) return ['rows', addr(data, start, k.size), rs];
-		if (rs === 1 && cs > 0) return ['cols', addr(data, start, k.size), cs];
+		if (cs === 1 && rs > 0) return setA('rows', addr(data, start, k.size), rs);
+		if (rs === 1 && cs > 0) return setA('cols', addr(data, start, k.size), cs);
 	}
 	const bl = scratchBlocks();
 	const a = bl[k.kind].a;
 	if (cs === 1 && rs >= 0 && (m - 1) * rs + kc <= a.length) {
 		a.set(data.subarray(start, start + (m - 1) * rs + kc));
-		return ['rows', bl.a, rs];
+		return setA('rows', bl.a, rs);
 	}
 	if (rs === 1 && cs > 0 && (kc - 1) * cs + m + MR <= a.length) {
 		// the kernel reads whole tiles of four rows: a last partial tile reads past m, into what follows
 		a.set(data.subarray(start, Math.min(data.length, start + (kc - 1) * cs + m)));
-		return ['cols', bl.a, cs];
+		return setA('cols', bl.a, cs);
 	}
 	for (let r = 0, q = 0; r < m; r++) for (let j = 0, s = start + r * rs; j < kc; j++, s += cs) a[q++] = data[s];
-	return ['rows', bl.a, kc];
+	setA('rows', bl.a, kc);
+}
+
+function setB(b: number, ldb: number, pstep: number): void {
+	at.b = b;
+	at.ldb = ldb;
+	at.pstep = pstep;
 }
 
 /**
  * Where the kernel reads rows [p0, p0+kc) × cols [j0, j0+nc) of B: in place when B is in the memory with unit-stride
- * rows and nc fills whole panels; a copy of its rows' span; else packed in panels. Returns the byte address, ldb
- * and pstep (see GemmKernel.block).
+ * rows and nc fills whole panels; a copy of its rows' span; else packed in panels. Sets at.b (the byte address),
+ * at.ldb and at.pstep (see GemmKernel.block).
  */
-function placeB(k: GemmKernel, B: MatrixView, p0: number, kc: number, j0: number, nc: number): [number, number, number] {
+function placeB(k: GemmKernel, B: MatrixView, p0: number, kc: number, j0: number, nc: number): void {
 	const { data, rs, cs } = B;
 	const nr = k.cols;
 	const start = B.off + p0 * rs + j0 * cs;
-	if (cs === 1 && rs > 0 && nc % nr === 0 && inHeap(data)) return [addr(data, start, k.size), rs, nr];
+	if (cs === 1 && rs > 0 && nc % nr === 0 && inHeap(data)) return setB(addr(data, start, k.size), rs, nr);
 	const bl = scratchBlocks();
 	const b = bl[k.kind].b;
 	if (cs === 1 && rs > 0 && (kc - 1) * rs + nc <= b.length) {
 		b.set(data.subarray(start, start + (kc - 1) * rs + nc));
-		return [bl.b, rs, nr];
+		return setB(bl.b, rs, nr);
+	}
+	if (rs === 1 && cs > 0 && k.packTransposed && kc % 4 === 0 && nc % nr === 0) {
+		// B's columns are contiguous (Bᵀ's rows: Wᵀ, kᵀ): transposed into panels in wasm, from where they are or a copy
+		if (inHeap(data)) k.packTransposed(bl.b, addr(data, start, 4), nc / nr, kc, cs);
+		else {
+			for (let j = 0; j < nc; j++) bl.btView.set(data.subarray(start + j * cs, start + j * cs + kc), j * kc);
+			k.packTransposed(bl.b, bl.bt, nc / nr, kc, kc);
+		}
+		return setB(bl.b, nr, kc * nr);
 	}
 	packB(B, p0, kc, j0, nc, b, nr);
-	return [bl.b, nr, kc * nr];
+	setB(bl.b, nr, kc * nr);
 }
 
 /** C += A·B with C in the memory: the kernel adds every tile in place (M a multiple of 4, N of the tile width). */
@@ -200,11 +229,12 @@ function directGemm(k: GemmKernel, A: MatrixView, B: MatrixView, c: Storage, cOf
 		const nc = Math.min(NC, N - j0);
 		for (let p0 = 0; p0 < K; p0 += KC) {
 			const kc = Math.min(KC, K - p0);
-			const [b, ldb, pstep] = placeB(k, B, p0, kc, j0, nc);
+			placeB(k, B, p0, kc, j0, nc);
+			const [b, ldb, pstep] = [at.b, at.ldb, at.pstep];
 			for (let i0 = 0; i0 < M; i0 += MC) {
 				const mc = Math.min(MC, M - i0);
-				const [layout, a, lda] = placeA(k, A, i0, mc, p0, kc);
-				k.block(layout, a, lda, b, ldb, pstep, kc, mc / MR, nc / k.cols, addr(c, cOff + i0 * ldc + j0, k.size), ldc);
+				placeA(k, A, i0, mc, p0, kc);
+				k.block(at.aLayout, at.a, at.lda, b, ldb, pstep, kc, mc / MR, nc / k.cols, addr(c, cOff + i0 * ldc + j0, k.size), ldc);
 			}
 		}
 	}
@@ -224,12 +254,13 @@ function scratchGemm(k: GemmKernel, A: MatrixView, B: MatrixView, c: Storage, cO
 			w.fill(0, 0, Math.ceil(m1 / MR) * MR * ncPad);
 			for (let p0 = 0; p0 < K; p0 += KC) {
 				const kc = Math.min(KC, K - p0);
-				const [b, ldb, pstep] = placeB(k, B, p0, kc, j0, nc);
+				placeB(k, B, p0, kc, j0, nc);
+				const [b, ldb, pstep] = [at.b, at.ldb, at.pstep];
 				// B's panels stay in L1 while A's rows stream past them
 				for (let i0 = 0; i0 < m1; i0 += MC) {
 					const mc = Math.min(MC, m1 - i0);
-					const [layout, a, lda] = placeA(k, A, i1 + i0, mc, p0, kc);
-					k.block(layout, a, lda, b, ldb, pstep, kc, Math.ceil(mc / MR), ncPad / nr, bl.c + i0 * ncPad * k.size, ncPad);
+					placeA(k, A, i1 + i0, mc, p0, kc);
+					k.block(at.aLayout, at.a, at.lda, b, ldb, pstep, kc, Math.ceil(mc / MR), ncPad / nr, bl.c + i0 * ncPad * k.size, ncPad);
 				}
 			}
 			for (let i = 0; i < m1; i++) {
@@ -249,6 +280,12 @@ function simdGemm(k: GemmKernel, A: MatrixView, B: MatrixView, c: Storage, cOff:
 }
 
 let simdOn = true;
+
+/** The SIMD kernel when an (M, N) block of c can be computed in place with whole tiles, else null. */
+function direct(c: Storage, M: number, N: number): GemmKernel | null {
+	const k = simdOn && !(c instanceof Int32Array) ? gemmKernel(c instanceof Float64Array ? 'f64' : 'f32') : null;
+	return k && inHeap(c) && M % MR === 0 && N % k.cols === 0 ? k : null;
+}
 
 /** Use the SIMD kernels when the runtime has them (the default), or always the scalar tile (for tests and comparisons). */
 export function setSimdEnabled(on: boolean): void {
@@ -357,10 +394,13 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
 	const bo = batchOffsets(y, batch);
 	const A: MatrixView = { data: x.data, off: 0, rs: x.rs, cs: x.cs };
 	const B: MatrixView = { data: y.data, off: 0, rs: y.rs, cs: y.cs };
+	// a batch of whole-tile products written in place (attention's per-head q·kᵀ and wei·v): straight to the kernel
+	const k = direct(out.data, M, N);
 	for (let n = 0; n < ao.length; n++) {
 		A.off = ao[n];
 		B.off = bo[n];
-		gemm(A, B, out.data, n * M * N, N, M, K, N);
+		if (k) directGemm(k, A, B, out.data, n * M * N, N, M, K, N);
+		else gemm(A, B, out.data, n * M * N, N, M, K, N);
 	}
 	return out;
 }

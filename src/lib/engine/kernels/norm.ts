@@ -2,7 +2,7 @@
 import { shapeStr } from '../shape';
 import { resultDType, storageFor, type Storage, type Tensor } from '../tensor';
 import { uninit } from './elementwise';
-import { simdColumnMoments, simdNormalizeColumns, simdNormBackwardColumns } from './simd-norm';
+import { simdColumnMoments, simdNormalizeColumns, simdNormalizeRows, simdNormBackwardColumns, simdNormBackwardRows } from './simd-norm';
 
 /**
  * The groups a normalisation takes its statistics over, in x seen as R rows of C (its last dim): `columns`, each
@@ -18,8 +18,20 @@ export interface NormSaved {
 	invstd: Float64Array;
 }
 
-// NOTE: every loop below walks x row by row from column `from` (the SIMD kernels of simd-norm.ts do the channels
-// before it, two at a time, with the same arithmetic); for `rows` groups `from` is always 0.
+// NOTE: every loop below walks x row by row; for `columns` groups from column `from` (the SIMD kernels of simd-norm.ts
+// do the channels before it, two at a time, with the same arithmetic). A row's own sums (`rows` groups) are taken in
+// two interleaved halves, even and odd columns, then added: the order the SIMD row kernels add in.
+
+/** Σ over a row of f(j) for j < C, in two interleaved halves (even, odd), then the halves added. */
+function rowSum(C: number, f: (j: number) => number): number {
+	let even = 0;
+	let odd = 0;
+	for (let j = 0; j + 1 < C; j += 2) {
+		even += f(j);
+		odd += f(j + 1);
+	}
+	return C % 2 === 1 ? even + odd + f(C - 1) : even + odd;
+}
 
 /** Zeroed doubles (from the step's arena inside a training step: no garbage for the collector). */
 const doubles = (n: number): Float64Array => storageFor('float64', n) as Float64Array;
@@ -39,22 +51,29 @@ function check(x: Tensor, gamma: Tensor, beta: Tensor, what: string): number {
  */
 export function moments(v: Storage, C: number, groups: Groups): { mean: Float64Array; variance: Float64Array; n: number } {
 	const R = v.length / C;
-	const cols = groups === 'columns';
-	const [count, n] = cols ? [C, R] : [R, C];
-	const mean = doubles(count);
-	const variance = doubles(count);
-	const from = cols ? simdColumnMoments(v, C, mean, variance) : 0;
-	if (from === C) return { mean, variance, n };
-	for (let r = 0; r < R; r++) for (let c = from, e = r * C + from; c < C; c++, e++) mean[cols ? c : r] += v[e];
-	for (let k = cols ? from : 0; k < count; k++) mean[k] /= n;
+	if (groups === 'rows') {
+		const mean = doubles(R);
+		const variance = doubles(R);
+		for (let r = 0, e = 0; r < R; r++, e += C) {
+			const m = (mean[r] = rowSum(C, (j) => v[e + j]) / C);
+			variance[r] = rowSum(C, (j) => (v[e + j] - m) * (v[e + j] - m)) / C;
+		}
+		return { mean, variance, n: C };
+	}
+	const mean = doubles(C);
+	const variance = doubles(C);
+	const from = simdColumnMoments(v, C, mean, variance);
+	if (from === C) return { mean, variance, n: R };
+	for (let r = 0; r < R; r++) for (let c = from, e = r * C + from; c < C; c++, e++) mean[c] += v[e];
+	for (let c = from; c < C; c++) mean[c] /= R;
 	for (let r = 0; r < R; r++) {
 		for (let c = from, e = r * C + from; c < C; c++, e++) {
-			const d = v[e] - mean[cols ? c : r]; // NOTE: d·d, not (…) ** 2, which V8 runs as a call of Math.pow
-			variance[cols ? c : r] += d * d;
+			const d = v[e] - mean[c]; // NOTE: d·d, not (…) ** 2, which V8 runs as a call of Math.pow
+			variance[c] += d * d;
 		}
 	}
-	for (let k = cols ? from : 0; k < count; k++) variance[k] /= n;
-	return { mean, variance, n };
+	for (let c = from; c < C; c++) variance[c] /= R;
+	return { mean, variance, n: R };
 }
 
 /** y = γ·x̂ + β with x̂ = (x − μ)/√(σ² + eps) per group and γ, β per column; x̂ is kept as stored (rounded to x's dtype). */
@@ -67,7 +86,7 @@ export function normalize(x: Tensor, gamma: Tensor, beta: Tensor, eps: number, g
 	const [xh, o] = [xhat.data, out.data];
 	const cols = groups === 'columns';
 	const invstd = doubles(cols ? C : v.length / C);
-	const from = cols ? simdNormalizeColumns(v, C, gam, bet, eps, xh, o, invstd) : 0;
+	const from = cols ? simdNormalizeColumns(v, C, gam, bet, eps, xh, o, invstd) : simdNormalizeRows(v, C, gam, bet, eps, xh, o, invstd) ? C : 0;
 	if (from === C) return { out, saved: { xhat, invstd } };
 	const { mean, variance } = moments(v, C, groups);
 	for (let k = cols ? from : 0; k < invstd.length; k++) invstd[k] = 1 / Math.sqrt(variance[k] + eps);
@@ -98,25 +117,31 @@ export function normBackward(g: Tensor, gamma: Tensor, { xhat, invstd }: NormSav
 	const d = dx.data;
 	const sumGX = doubles(C);
 	const sumG = doubles(C);
-	const from = cols ? simdNormBackwardColumns(gv, xh, gam, invstd, d, sumGX, sumG) : 0;
-	if (from < C) {
-		const sumD = doubles(invstd.length);
-		const sumDX = doubles(invstd.length);
+	const from = cols ? simdNormBackwardColumns(gv, xh, gam, invstd, d, sumGX, sumG) : simdNormBackwardRows(gv, xh, gam, invstd, d, sumGX, sumG) ? C : 0;
+	if (from < C && !cols) {
+		for (let r = 0, e = 0; r < R; r++, e += C) {
+			for (let c = 0; c < C; c++) {
+				sumGX[c] += gv[e + c] * xh[e + c];
+				sumG[c] += gv[e + c];
+			}
+			const sumD = rowSum(C, (j) => gv[e + j] * gam[j]);
+			const sumDX = rowSum(C, (j) => gv[e + j] * gam[j] * xh[e + j]);
+			for (let c = 0; c < C; c++) d[e + c] = (invstd[r] / n) * (n * gv[e + c] * gam[c] - sumD - xh[e + c] * sumDX);
+		}
+	} else if (from < C) {
+		const sumD = doubles(C);
+		const sumDX = doubles(C);
 		for (let r = 0; r < R; r++) {
 			for (let c = from, e = r * C + from; c < C; c++, e++) {
-				const k = cols ? c : r;
 				const dxh = gv[e] * gam[c];
-				sumD[k] += dxh;
-				sumDX[k] += dxh * xh[e];
+				sumD[c] += dxh;
+				sumDX[c] += dxh * xh[e];
 				sumGX[c] += gv[e] * xh[e];
 				sumG[c] += gv[e];
 			}
 		}
 		for (let r = 0; r < R; r++) {
-			for (let c = from, e = r * C + from; c < C; c++, e++) {
-				const k = cols ? c : r;
-				d[e] = (invstd[k] / n) * (n * gv[e] * gam[c] - sumD[k] - xh[e] * sumDX[k]);
-			}
+			for (let c = from, e = r * C + from; c < C; c++, e++) d[e] = (invstd[c] / n) * (n * gv[e] * gam[c] - sumD[c] - xh[e] * sumDX[c]);
 		}
 	}
 	const dgamma = uninit(gamma.shape, resultDType(g));

@@ -62,8 +62,8 @@ export function scratchRegion(key: string, bytes: number): number {
 interface Scope {
 	/** Next free byte of the arena. */
 	top: number;
-	/** Storage given back during this step, by kind and length. */
-	free: Map<string, Store[]>;
+	/** Storage given back during this step, by kind and length (see `key`). */
+	free: Map<number, Store[]>;
 	freeBytes: number;
 	/** Live arena storage by byte offset: only these can be given back (once). */
 	live: Map<number, Store>;
@@ -74,8 +74,8 @@ interface Scope {
 }
 
 let scope: Scope | null = null;
-/** View objects from earlier steps, by offset, kind and length: a step that repeats the last one makes no new views. */
-let views = new Map<string, Store>();
+/** View objects from earlier steps, by byte offset: a step that repeats the last one makes no new views. */
+let views = new Map<number, Store>();
 let viewsGeneration = -1;
 
 /** Run `fn` as one step whose storage is recycled when it ends (nested calls share the outer step). */
@@ -107,6 +107,13 @@ export function isRecycling(): boolean {
 	return scope !== null;
 }
 
+/** One number for a kind and a length. */
+const key = (kind: Kind, n: number): number => 3 * n + (kind === 'float32' ? 0 : kind === 'float64' ? 1 : 2);
+
+function kindOf(data: Store): Kind {
+	return data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32' : 'float32';
+}
+
 function make(kind: Kind, n: number): Store {
 	return kind === 'float64' ? new Float64Array(n) : kind === 'int32' ? new Int32Array(n) : new Float32Array(n);
 }
@@ -116,11 +123,10 @@ function view(buffer: ArrayBuffer, kind: Kind, at: number, n: number): Store {
 		views = new Map();
 		viewsGeneration = generation;
 	}
-	const key = `${kind}${at}:${n}`;
-	let v = views.get(key);
-	if (v === undefined) {
+	let v = views.get(at);
+	if (v === undefined || v.length !== n || kindOf(v) !== kind) {
 		v = kind === 'float64' ? new Float64Array(buffer, at, n) : kind === 'int32' ? new Int32Array(buffer, at, n) : new Float32Array(buffer, at, n);
-		views.set(key, v);
+		views.set(at, v);
 	}
 	return v;
 }
@@ -128,7 +134,7 @@ function view(buffer: ArrayBuffer, kind: Kind, at: number, n: number): Store {
 /** Storage of `n` elements of `kind` for the current step, zeroed unless `zero` is false (then its values are stale). */
 export function takeStorage(kind: Kind, n: number, zero = true): Store {
 	const s = scope!;
-	const list = s.free.get(`${kind}${n}`);
+	const list = s.free.get(key(kind, n));
 	let out: Store;
 	if (list !== undefined && list.length > 0) {
 		out = list.pop()!;
@@ -157,10 +163,10 @@ export function release(data: Store): void {
 	const s = scope;
 	if (s === null || !inHeap(data) || s.live.get(data.byteOffset) !== data) return;
 	s.live.delete(data.byteOffset);
-	const key = `${data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32' : 'float32'}${data.length}`;
-	const list = s.free.get(key);
+	const k = key(kindOf(data), data.length);
+	const list = s.free.get(k);
 	if (list) list.push(data);
-	else s.free.set(key, [data]);
+	else s.free.set(k, [data]);
 	s.freeBytes += data.byteLength;
 }
 

@@ -3,10 +3,10 @@
 
 // NOTE: the channels of x (R rows of C) are its columns: walking each row and adding into per-channel accumulators
 // adds every channel's values in row order, as the TypeScript loops do; only the odd last channel is left to them.
-import type { Storage } from '../tensor';
+import { storageFor, type Storage } from '../tensor';
 import { heapGeneration, heapMemory, inHeap, scratchRegion } from './pool';
 import { advance, placed, simdModule, STAGE_BYTES, whileBelow } from './simd';
-import { block, br, brIf, end, get, i32, loop, op, set, v, F64, I32, V128, type Code, type Func } from './wasm';
+import { block, br, brIf, end, f64 as f64c, get, i32, loop, op, set, tee, v, F64, I32, V128, type Code, type Func, type ValType } from './wasm';
 
 /** The arrays a column loop walks: f32 arrays of R rows (ld bytes apart), f64 per-channel arrays, f32 per-channel arrays. */
 interface Walk {
@@ -170,4 +170,130 @@ export function simdNormBackwardColumns(g: Storage, xh: Storage, gamma: Storage,
 		sumG[c] = gs[c];
 	}
 	return c2;
+}
+
+// ---- layerNorm: statistics per row ------------------------------------------------------------------------------
+
+// NOTE: a row's sums are taken in two interleaved halves (even and odd columns, one f64x2 lane each) and the halves
+// then added: norm.ts's TypeScript loops for `rows` groups add in that same order.
+
+/** Sum of the two lanes of an f64x2 local. */
+const lanesSum = (x: number): Code => [...get(x), ...v.f64x2Extract(0), ...get(x), ...v.f64x2Extract(1), ...op.f64Add];
+
+/** rows(…, rows, C, ld) with locals R, then the i32 and f64 and v128 locals asked for: `body` once per row. */
+function rowsFunc(name: string, params: ValType[], i32s: number, f64s: number, v128s: number, body: (R: number, first: number) => Code): Func {
+	const R = params.length;
+	const [ROWS] = [params.length - 3];
+	const code: Code = [...i32(0), ...set(R), ...block, ...loop, ...get(R), ...get(ROWS), ...op.i32GeS, ...brIf(1)];
+	code.push(...body(R, R + 1), ...advance(R, 1), ...br(0), ...end, ...end);
+	return { name, params, locals: [I32, ...new Array<ValType>(i32s).fill(I32), ...new Array<ValType>(f64s).fill(F64), ...new Array<ValType>(v128s).fill(V128)], body: code };
+}
+
+/** row_stats(x, mean, inv, eps, rows, C, ld): per row μ, σ² (biased) and invstd = 1/√(σ² + eps), C even. */
+function rowStats(): Func {
+	const [X, MEAN, INV, EPS, , C, LD] = [0, 1, 2, 3, 4, 5, 6];
+	return rowsFunc('row_stats', [I32, I32, I32, F64, I32, I32, I32], 2, 1, 3, (R, first) => {
+		const [P, END, M, ACC, MV] = [first, first + 1, first + 2, first + 3, first + 4];
+		const start: Code = [...get(X), ...get(R), ...get(LD), ...op.i32Mul, ...op.i32Add, ...set(P)];
+		const n: Code = [...get(C), ...op.f64ConvertI32S];
+		const c: Code = [...start, ...get(P), ...get(C), ...i32(4), ...op.i32Mul, ...op.i32Add, ...set(END), ...v.zero, ...set(ACC)];
+		c.push(...whileBelow(P, END, [...get(ACC), ...pairF32(P), ...v.f64x2Add, ...set(ACC), ...advance(P, 8)]));
+		c.push(...lanesSum(ACC), ...n, ...op.f64Div, ...set(M));
+		c.push(...get(MEAN), ...get(R), ...i32(8), ...op.i32Mul, ...op.i32Add, ...get(M), ...op.f64Store());
+		c.push(...start, ...v.zero, ...set(ACC), ...get(M), ...v.f64x2Splat, ...set(MV));
+		c.push(...whileBelow(P, END, [...pairF32(P), ...get(MV), ...v.f64x2Sub, ...tee(MV + 1), ...get(MV + 1), ...v.f64x2Mul, ...get(ACC), ...v.f64x2Add, ...set(ACC), ...advance(P, 8)]));
+		c.push(...get(INV), ...get(R), ...i32(8), ...op.i32Mul, ...op.i32Add, ...f64c(1), ...lanesSum(ACC), ...n, ...op.f64Div, ...get(EPS), ...op.f64Add, ...op.f64Sqrt, ...op.f64Div, ...op.f64Store());
+		return c;
+	});
+}
+
+/** row_norm(xh, y, x, mean, inv, gamma, beta, rows, C, ld): x̂ = (x − μ)·invstd stored as float32, y = γ·x̂ + β. */
+function rowNorm(): Func {
+	const [XH, Y, X, MEAN, INV, GAMMA, BETA, , C, LD] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+	return rowsFunc('row_norm', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], 6, 0, 2, (R, first) => {
+		const [PX, PH, PY, PG, PB, END, MV, IV] = [first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6, first + 7];
+		const row = (p: number, base: number): Code => [...get(base), ...get(R), ...get(LD), ...op.i32Mul, ...op.i32Add, ...set(p)];
+		const stat = (arr: number): Code => [...get(arr), ...get(R), ...i32(8), ...op.i32Mul, ...op.i32Add, ...op.f64Load(), ...v.f64x2Splat];
+		const c: Code = [...row(PX, X), ...row(PH, XH), ...row(PY, Y), ...get(GAMMA), ...set(PG), ...get(BETA), ...set(PB)];
+		c.push(...get(PX), ...get(C), ...i32(4), ...op.i32Mul, ...op.i32Add, ...set(END), ...stat(MEAN), ...set(MV), ...stat(INV), ...set(IV));
+		const step: Code = [
+			...storeF32(PH, [...pairF32(PX), ...get(MV), ...v.f64x2Sub, ...get(IV), ...v.f64x2Mul]),
+			...storeF32(PY, [...pairF32(PG), ...pairF32(PH), ...v.f64x2Mul, ...pairF32(PB), ...v.f64x2Add])
+		];
+		for (const p of [PX, PH, PY, PG, PB]) step.push(...advance(p, 8));
+		c.push(...whileBelow(PX, END, step));
+		return c;
+	});
+}
+
+/**
+ * row_bwd(dx, g, xh, gamma, inv, sgx, sg, rows, C, ld): per row S₁ = Σdx̂, S₂ = Σdx̂·x̂ (dx̂ = g·γ) in two halves,
+ * dx = (invstd/C)·((C·g)·γ − S₁ − x̂·S₂); per column sgx += g·x̂ and sg += g (dγ, dβ in doubles).
+ */
+function rowBackward(): Func {
+	const [DX, G, XH, GAMMA, INV, SGX, SG, , C, LD] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+	return rowsFunc('row_bwd', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], 7, 3, 7, (R, first) => {
+		const [PD, PG, PX, PM, PS, PT, END] = [first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6];
+		const [S1, S2, K] = [first + 7, first + 8, first + 9];
+		const [A1, A2, GV, XV, GM, D, N] = [first + 10, first + 11, first + 12, first + 13, first + 14, first + 15, first + 16];
+		const row = (p: number, base: number): Code => [...get(base), ...get(R), ...get(LD), ...op.i32Mul, ...op.i32Add, ...set(p)];
+		const reset: Code = [...row(PD, DX), ...row(PG, G), ...row(PX, XH), ...get(GAMMA), ...set(PM), ...get(SGX), ...set(PS), ...get(SG), ...set(PT)];
+		const c: Code = [...reset, ...get(PG), ...get(C), ...i32(4), ...op.i32Mul, ...op.i32Add, ...set(END), ...v.zero, ...set(A1), ...v.zero, ...set(A2)];
+		const load: Code = [...pairF32(PG), ...set(GV), ...pairF32(PX), ...set(XV), ...pairF32(PM), ...set(GM)];
+		const sums: Code = [...load, ...get(GV), ...get(GM), ...v.f64x2Mul, ...set(D)];
+		sums.push(...get(A1), ...get(D), ...v.f64x2Add, ...set(A1), ...get(A2), ...get(D), ...get(XV), ...v.f64x2Mul, ...v.f64x2Add, ...set(A2));
+		sums.push(...accumulate(PS, [...get(GV), ...get(XV), ...v.f64x2Mul]), ...accumulate(PT, get(GV)));
+		for (const p of [PG, PX, PM]) sums.push(...advance(p, 8));
+		for (const p of [PS, PT]) sums.push(...advance(p, 16));
+		c.push(...whileBelow(PG, END, sums));
+		c.push(...lanesSum(A1), ...set(S1), ...lanesSum(A2), ...set(S2));
+		c.push(...get(INV), ...get(R), ...i32(8), ...op.i32Mul, ...op.i32Add, ...op.f64Load(), ...get(C), ...op.f64ConvertI32S, ...op.f64Div, ...set(K));
+		c.push(...reset, ...get(C), ...op.f64ConvertI32S, ...v.f64x2Splat, ...set(N));
+		const dx: Code = [...load, ...storeF32(PD, [
+			...get(K), ...v.f64x2Splat,
+			...get(N), ...get(GV), ...v.f64x2Mul, ...get(GM), ...v.f64x2Mul, ...get(S1), ...v.f64x2Splat, ...v.f64x2Sub,
+			...get(XV), ...get(S2), ...v.f64x2Splat, ...v.f64x2Mul, ...v.f64x2Sub,
+			...v.f64x2Mul
+		])];
+		for (const p of [PD, PG, PX, PM]) dx.push(...advance(p, 8));
+		c.push(...whileBelow(PG, END, dx));
+		return c;
+	});
+}
+
+type RowFn = (...args: number[]) => void;
+const rowKernels = simdModule<Record<'row_stats' | 'row_norm' | 'row_bwd', RowFn>>(() => [rowStats(), rowNorm(), rowBackward()]);
+
+/** Whether the row kernels take these arrays (float32 in the memory, an even C). */
+function rowsFit(C: number, ...arrays: Storage[]): boolean {
+	return C >= 2 && C % 2 === 0 && arrays.every((a) => a instanceof Float32Array && inHeap(a));
+}
+
+/** layerNorm's forward on the row kernels: x̂, y and invstd per row; false when it cannot. */
+export function simdNormalizeRows(x: Storage, C: number, gamma: Storage, beta: Storage, eps: number, xh: Storage, y: Storage, invstd: Float64Array): boolean {
+	if (!rowsFit(C, x, xh, y) || !(gamma instanceof Float32Array) || !(beta instanceof Float32Array) || 4 * C > STAGE_BYTES || !inHeap(invstd)) return false;
+	const k = rowKernels();
+	if (k === null) return false;
+	const R = x.length / C;
+	const mean = doublesIn(R);
+	if (mean === null) return false;
+	k.row_stats(x.byteOffset, mean.byteOffset, invstd.byteOffset, eps, R, C, 4 * C);
+	k.row_norm(xh.byteOffset, y.byteOffset, x.byteOffset, mean.byteOffset, invstd.byteOffset, placed(gamma, 0), placed(beta, 1), R, C, 4 * C);
+	return true;
+}
+
+/** layerNorm's backward on the row kernels: dx, and Σ g·x̂, Σ g per column; false when it cannot. */
+export function simdNormBackwardRows(g: Storage, xh: Storage, gamma: Storage, invstd: Float64Array, dx: Storage, sumGX: Float64Array, sumG: Float64Array): boolean {
+	const C = gamma.length;
+	if (!rowsFit(C, g, xh, dx) || !(gamma instanceof Float32Array) || 4 * C > STAGE_BYTES || !inHeap(invstd) || !inHeap(sumGX) || !inHeap(sumG)) return false;
+	const k = rowKernels();
+	if (k === null) return false;
+	k.row_bwd(dx.byteOffset, g.byteOffset, xh.byteOffset, placed(gamma, 0), invstd.byteOffset, sumGX.byteOffset, sumG.byteOffset, g.length / C, C, 4 * C);
+	return true;
+}
+
+/** n zeroed doubles of the step's arena (null outside a step, where the TypeScript loops run). */
+function doublesIn(n: number): Float64Array | null {
+	const d = storageFor('float64', n);
+	return d instanceof Float64Array && inHeap(d) ? d : null;
 }

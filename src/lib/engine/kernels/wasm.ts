@@ -104,6 +104,7 @@ export const op = {
 	f64Mul: [0xa2],
 	f64Div: [0xa3],
 	f32DemoteF64: [0xb6],
+	f64ConvertI32S: [0xb7],
 	f64PromoteF32: [0xbb],
 	i32ReinterpretF32: [0xbc],
 	f32ReinterpretI32: [0xbe]
