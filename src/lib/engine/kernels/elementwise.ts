@@ -244,3 +244,31 @@ export function tanh32(x: number): number {
 	const t = Math.abs(f(-e / f(e + 2)));
 	return x < 0 ? -t : x === 0 ? x : t;
 }
+
+/** exp32's constants as float32: log₂e, ln 2 in two parts (k·hi is exact for |k| ≤ 150), 1/n! for n ≤ 7. */
+export const EXP = {
+	log2e: f(Math.LOG2E),
+	ln2hi: 0.693359375,
+	ln2lo: f(Math.LN2 - 0.693359375),
+	series: [1, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040].map(f),
+	/** Inputs are clamped to [lo, hi]: e^lo rounds to 0 in float32, e^hi to ∞. */
+	lo: -104,
+	hi: 89
+};
+
+/**
+ * eˣ of a float32 in float32 arithmetic (every step rounded, as the SIMD softmax computes it four at a time): within
+ * 2 ulp of eˣ, subnormal results included. eˣ = 2ᵏ·e^r with k = ⌊x·log₂e + ½⌋ and |r| ≤ ln2/2, e^r by its series to
+ * r⁷/7!, and 2ᵏ applied in two halves so that results below 2⁻¹²⁶ round once, correctly.
+ */
+export function exp32(x: number): number {
+	const y = Math.min(Math.max(x, EXP.lo), EXP.hi);
+	const kf = Math.floor(f(f(y * EXP.log2e) + 0.5));
+	const r = f(f(y - f(kf * EXP.ln2hi)) - f(kf * EXP.ln2lo));
+	const c = EXP.series;
+	let p = c[7];
+	for (let i = 6; i >= 0; i--) p = f(f(p * r) + c[i]);
+	const k = kf | 0;
+	const k1 = k >> 1;
+	return f(f(p * 2 ** k1) * 2 ** (k - k1));
+}
