@@ -1,9 +1,10 @@
 // Indexing kernels: rows by index and their scatter-add, torch.gather's offsets, blocks joined and split, selection.
 import { contiguousStrides, isTrailingPart, numel, sameShape, shapeStr, type Shape } from '../shape';
-import { emptyStorage, resultDType, storageFor, Tensor, type DType } from '../tensor';
+import { emptyStorage, resultDType, Tensor, type DType } from '../tensor';
 import { empty, uninit, valuesAs } from './elementwise';
 import { lanes } from './reduce';
 import { rowStarts } from './strided';
+import { simdSelect, type Laid } from './simd-select';
 
 /** Check an index value and return it. */
 export function checkIndex(v: number, size: number, what: string): number {
@@ -102,14 +103,6 @@ export function splitBlocks(g: Tensor, shapes: readonly Shape[], dim: number): T
 	});
 }
 
-/** Values of a tensor read over a broadcast shape as rows × cols: element (r, j) is v[r·rs + j·cs]. */
-interface Laid {
-	v: ArrayLike<number>;
-	rows: number;
-	cols: number;
-	rs: number;
-	cs: number;
-}
 
 /**
  * Lay tensors over `shape` without copying the ones that repeat: a tensor of the full shape walks it, a
@@ -131,10 +124,11 @@ function lay(ts: readonly Tensor[], shape: Shape): Laid[] {
 
 /** cond ? a : b elementwise over `shape` (all three broadcast); a or b may be null for zeros. */
 export function select(cond: Tensor, a: Tensor | null, b: Tensor | null, shape: Shape, dtype: DType): Tensor {
-	const out = new Tensor(storageFor(dtype, numel(shape)), shape);
+	const out = new Tensor(emptyStorage(dtype, numel(shape)), shape);
 	const zero = new Tensor(new Float32Array(1), []);
 	const [c, x, y] = lay([cond, a ?? zero, b ?? zero], shape);
 	const o = out.data;
+	if (simdSelect(o, c, x, y)) return out;
 	for (let r = 0, q = 0; r < c.rows; r++) {
 		for (let j = 0, pc = r * c.rs, pa = r * x.rs, pb = r * y.rs; j < c.cols; j++, pc += c.cs, pa += x.cs, pb += y.cs) {
 			o[q++] = c.v[pc] !== 0 ? x.v[pa] : y.v[pb];

@@ -123,9 +123,12 @@ function softmaxRows(): Func {
 		c.push(...rowSum(px, LEN, { Q, END, LO, HI, T, S }, (q, lo, hi) => [...expAt(q), ...set(E), ...at(q), ...get(E), ...v.store(), ...halfOf(E, 0), ...set(lo), ...halfOf(E, 1), ...set(hi)]));
 		c.push(...get(STATS), ...ifThen, ...get(STATS), ...get(R), ...i32(16), ...op.i32Mul, ...op.i32Add, ...get(MS), ...v.f32x4Extract(0), ...op.f64PromoteF32, ...op.f64Store());
 		c.push(...get(STATS), ...get(R), ...i32(16), ...op.i32Mul, ...op.i32Add, ...get(S), ...op.f64Store(8), ...end);
-		// o ← e·fround(1/s): recomputing e for the overlapping last four gives the same e
+		// o ← e·fround(1/s) over the whole fours; the overlapping last four is recomputed from x (the same e), since
+		// its first lanes are scaled already
 		c.push(...get(NORM), ...ifThen, ...f64c(1), ...get(S), ...op.f64Div, ...op.f32DemoteF64, ...v.f32x4Splat, ...set(LO));
-		c.push(...forFours(px, LEN, Q, END, (q) => [...at(q), ...expAt(q), ...get(LO), ...v.f32x4Mul, ...v.store()]), ...end);
+		c.push(...get(po), ...set(Q), ...get(po), ...get(LEN), ...i32(-4), ...op.i32And, ...i32(4), ...op.i32Mul, ...op.i32Add, ...set(END));
+		c.push(...whileBelow(Q, END, [...get(Q), ...get(Q), ...v.load(), ...get(LO), ...v.f32x4Mul, ...v.store(), ...advance(Q, 16)]));
+		c.push(...tailOf(LEN), ...ifThen, ...lastFour(px, LEN), ...set(Q), ...at(Q), ...expAt(Q), ...get(LO), ...v.f32x4Mul, ...v.store(), ...end, ...end);
 		return c;
 	});
 }

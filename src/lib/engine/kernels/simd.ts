@@ -157,6 +157,7 @@ const kernels = simdModule<Exports>(funcs);
 /** Room to stage operands that are not in the memory (a bias, a constant, a chunk of a plain array): 64 KB each. */
 export const STAGE_BYTES = 1 << 16;
 const STAGE_SLOTS = 3;
+
 let stage: { gen: number; at: number; f32: Float32Array } | null = null;
 
 export function stageArea(): { at: number; f32: Float32Array } {

@@ -43,9 +43,9 @@ const simd = (opcode: number): Code => [0xfd, ...uleb(opcode)];
 const mem = (prefix: Code, align: number) => (offset = 0): Code => [...prefix, align, ...uleb(offset)];
 
 /** Locals, constants and control flow. */
-export const get = (i: number): Code => [0x20, i];
-export const set = (i: number): Code => [0x21, i];
-export const tee = (i: number): Code => [0x22, i];
+export const get = (i: number): Code => [0x20, ...uleb(i)];
+export const set = (i: number): Code => [0x21, ...uleb(i)];
+export const tee = (i: number): Code => [0x22, ...uleb(i)];
 export const i32 = (n: number): Code => [0x41, ...sleb(n)];
 export const f32 = (x: number): Code => [0x43, ...new Uint8Array(Float32Array.of(x).buffer)];
 export const f64 = (x: number): Code => [0x44, ...new Uint8Array(Float64Array.of(x).buffer)];
@@ -76,6 +76,7 @@ export const op = {
 	i32LeS: [0x4c],
 	i32GeS: [0x4e],
 	f32Eq: [0x5b],
+	f32Ne: [0x5c],
 	f32Lt: [0x5d],
 	f32Gt: [0x5e],
 	f64Lt: [0x63],
@@ -110,6 +111,42 @@ export const op = {
 	f32ReinterpretI32: [0xbe]
 } satisfies Record<string, Code | ((offset?: number) => Code)>;
 
+// NOTE: V8 builds a v128.const from immediates each time it runs (several instructions for an arbitrary constant), also
+// inside loops. So v128 constants are written as placeholders (CONST + an index into `constants`, never a byte value),
+// and moduleBytes hoists each distinct one into a local set once at the top of the function that uses it.
+const CONST = 0x100;
+const constants: number[][] = [];
+const constIndex = new Map<string, number>();
+
+/** A v128 constant of these 16 bytes, as a placeholder that moduleBytes turns into a hoisted local. */
+function v128const(bytes: Uint8Array): Code {
+	const key = bytes.join(',');
+	let i = constIndex.get(key);
+	if (i === undefined) {
+		i = constants.length;
+		constants.push(Array.from(bytes));
+		constIndex.set(key, i);
+	}
+	return [CONST + i];
+}
+
+/** A function body with its v128 constants hoisted: extra locals, set in a prologue, read where they were. */
+function hoistConstants(f: Func): { locals: ValType[]; body: Code } {
+	const slot = new Map<number, number>();
+	const body: Code = [];
+	for (const b of f.body) {
+		if (b < CONST) {
+			body.push(b);
+			continue;
+		}
+		if (!slot.has(b)) slot.set(b, f.params.length + f.locals.length + slot.size);
+		body.push(...get(slot.get(b)!));
+	}
+	const prologue: Code = [];
+	for (const [b, local] of slot) prologue.push(...simd(0x0c), ...constants[b - CONST], ...set(local));
+	return { locals: [...f.locals, ...new Array<ValType>(slot.size).fill(V128)], body: [...prologue, ...body] };
+}
+
 /** SIMD instructions (v128). */
 export const v = {
 	load: mem(simd(0x00), 4),
@@ -121,10 +158,10 @@ export const v = {
 	/** v128.store64_lane: one 8-byte lane to memory. */
 	store64Lane: (offset: number, lane: number): Code => [...simd(0x5b), 3, ...uleb(offset), lane],
 	/** v128.const of four f32 lanes or two f64 lanes, or raw bytes. */
-	constF32: (x: number): Code => [...simd(0x0c), ...new Uint8Array(new Float32Array([x, x, x, x]).buffer)],
-	constF64: (x: number): Code => [...simd(0x0c), ...new Uint8Array(new Float64Array([x, x]).buffer)],
-	constI32: (x: number): Code => [...simd(0x0c), ...new Uint8Array(new Int32Array([x, x, x, x]).buffer)],
-	constI64: (x: bigint): Code => [...simd(0x0c), ...new Uint8Array(new BigInt64Array([x, x]).buffer)],
+	constF32: (x: number): Code => v128const(new Uint8Array(new Float32Array([x, x, x, x]).buffer)),
+	constF64: (x: number): Code => v128const(new Uint8Array(new Float64Array([x, x]).buffer)),
+	constI32: (x: number): Code => v128const(new Uint8Array(new Int32Array([x, x, x, x]).buffer)),
+	constI64: (x: bigint): Code => v128const(new Uint8Array(new BigInt64Array([x, x]).buffer)),
 	zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
 	/** i8x16.shuffle with 16 lane indices. */
 	shuffle: (lanes: number[]): Code => [...simd(0x0d), ...lanes],
@@ -194,7 +231,8 @@ export interface Func {
 /** A module of exported functions importing one memory (`m.mem`). */
 export function moduleBytes(funcs: readonly Func[]): Uint8Array {
 	const types = funcs.map((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]);
-	const bodies = funcs.map((f) => {
+	const bodies = funcs.map((raw) => {
+		const f = hoistConstants(raw);
 		// locals as (count, type) runs
 		const runs: [number, ValType][] = [];
 		for (const t of f.locals) {

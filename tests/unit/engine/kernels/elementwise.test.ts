@@ -1,7 +1,7 @@
 // The elementwise kernels against plain reference loops, on every broadcast layout, with their operands in plain
 // arrays (the TypeScript loops) and in a training step's arena (the WebAssembly SIMD loops): the same bits.
 import { describe, expect, it } from 'vitest';
-import { backward, Generator, mul, ones, recycling, tensor, tril, where, type Tensor } from '$lib/engine';
+import { backward, Generator, maskedFill, mul, ones, recycling, tensor, tril, where, type Tensor } from '$lib/engine';
 import { binary, reluBackward, sumTo, tanh32, tanhBackward, unary, type BinaryOp } from '$lib/engine/kernels/elementwise';
 import { inHeap } from '$lib/engine/kernels/pool';
 
@@ -186,5 +186,21 @@ describe('where over repeating layouts', () => {
 		x.grad = null;
 		backward(ref, g);
 		expectSame(dx, { shape: x.shape, values: x.grad!.toArray() }, 'where backward');
+	});
+});
+
+describe('select kernels', () => {
+	it('where and maskedFill give the same bits in the arena as in plain arrays, for every repeating layout', () => {
+		const cases: [number[], number[], number[]][] = [[[3, 4, 5], [3, 4, 5], [3, 4, 5]], [[4, 5], [3, 4, 5], []], [[4, 6], [2, 4, 6], [6]], [[1], [7, 9], [7, 9]], [[2, 3], [2, 3], [2, 3]]];
+		for (const [cs, as, bs] of cases) {
+			const c = gen.uniform(cs, 0, 1);
+			for (let i = 0; i < c.data.length; i++) c.data[i] = c.data[i] < 0.5 ? 0 : i % 7 === 0 ? NaN : 1;
+			const [a, b] = [gen.randn(as), gen.randn(bs)];
+			const plain = where(c, a, b).toArray();
+			const arena = inArena([c, a, b], (p, q, r) => where(p, q, r)).toArray();
+			expect(arena, `where ${cs} ${as} ${bs}`).toEqual(plain);
+			const filled = inArena([a, c], (x, m) => maskedFill(x, m, -Infinity)).toArray();
+			expect(filled, `maskedFill ${as} ${cs}`).toEqual(maskedFill(a, c, -Infinity).toArray());
+		}
 	});
 });
