@@ -169,11 +169,20 @@ function setA(layout: Layout, a: number, lda: number): void {
 function placeA(k: GemmKernel, A: MatrixView, i0: number, m: number, p0: number, kc: number): void {
 	const { data, rs, cs } = A;
 	const start = A.off + i0 * rs + p0 * cs;
+	const bl = scratchBlocks();
+	if (m % MR === 0 && cs === 1 && rs > 0 && k.packA && kc % 4 === 0 && (m - 1) * rs + kc <= A_ELEMS) {
+		// k-contiguous rows: packed into tiles that the kernel streams (faster than reading four rows in place)
+		if (inHeap(data)) k.packA(bl.a, addr(data, start, 4), m / MR, kc, rs);
+		else {
+			bl.btView.set(data.subarray(start, start + (m - 1) * rs + kc));
+			k.packA(bl.a, bl.bt, m / MR, kc, rs);
+		}
+		return setA('packed', bl.a, 4);
+	}
 	if (m % MR === 0 && inHeap(data)) {
 		if (cs === 1 && rs > 0) return setA('rows', addr(data, start, k.size), rs);
 		if (rs === 1 && cs > 0) return setA('cols', addr(data, start, k.size), cs);
 	}
-	const bl = scratchBlocks();
 	const a = bl[k.kind].a;
 	if (cs === 1 && rs >= 0 && (m - 1) * rs + kc <= a.length) {
 		a.set(data.subarray(start, start + (m - 1) * rs + kc));
