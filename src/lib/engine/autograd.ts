@@ -6,7 +6,7 @@ import { add, addInto, full, sumTo } from './kernels/index';
 import { ruleOf } from './ops/index';
 import type { OpKind } from './ops/types';
 import { recorder, unrecorded, type Recorder } from './trace';
-import { collectAllocations, isRecycling, release } from './kernels/pool';
+import { collectAllocations, isRecycling, keepSpare, release, takeSpare } from './kernels/pool';
 
 /** Tensors reachable from `root` through grad nodes, inputs before the tensors made from them. */
 export function topoOrder(root: Tensor): Tensor[] {
@@ -32,10 +32,21 @@ export function topoOrder(root: Tensor): Tensor[] {
 }
 
 /** A contiguous copy owned by the receiver (accumulated into in place), in storage that outlives a training step. */
-function ownedCopy(g: Tensor): Tensor {
-	const t = new Tensor(persistentStorage(g.dtype === 'int32' ? 'float32' : g.dtype, g.size), g.shape);
+function ownedCopy(g: Tensor, owner: Tensor | null = null): Tensor {
+	const dtype = g.dtype === 'int32' ? 'float32' : g.dtype;
+	const data = (owner && takeSpare(owner, dtype, g.size)) ?? persistentStorage(dtype, g.size);
+	const t = new Tensor(data, g.shape);
 	t.data.set(g.values());
 	return t;
+}
+
+/**
+ * Forget `t`'s gradient (`p.grad = None`). Inside a training step its storage is kept for `t`'s next gradient, which
+ * overwrites it: a gradient read before zeroGrad must be copied to be kept across the next backward in a step.
+ */
+export function dropGrad(t: Tensor): void {
+	if (t.grad !== null) keepSpare(t, t.grad.data);
+	t.grad = null;
 }
 
 /**
@@ -103,7 +114,7 @@ function releaseSaved(saved: unknown): void {
 
 function accumulateLeaf(t: Tensor, g: Tensor, rec: Recorder | null): void {
 	if (t.grad === null) {
-		t.grad = ownedCopy(g);
+		t.grad = ownedCopy(g, t);
 		return;
 	}
 	const prev = rec ? rec.tensor(ownedCopy(t.grad), 'grad', { gradOf: t.id }) : -1;

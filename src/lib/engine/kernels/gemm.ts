@@ -54,6 +54,21 @@ function pack(X: MatrixView, i0: number, m: number, p0: number, kc: number, dst:
 	}
 }
 
+/**
+ * After the wasm transposes packed `full` whole panels kc4 deep (as if kc were kc4), move them to their kc-deep
+ * places and fill in the rest: the last kc − kc4 steps of each, and the last partial panel (zero past nc).
+ */
+function packRest(B: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array | Float32Array, nr: number, kc4: number, full: number): void {
+	if (kc4 < kc) for (let p = full - 1; p > 0; p--) dst.copyWithin(p * kc * nr, p * kc4 * nr, (p + 1) * kc4 * nr);
+	for (let p = 0; p < full; p++) {
+		for (let k = kc4; k < kc; k++) for (let c = 0; c < nr; c++) dst[p * kc * nr + k * nr + c] = B.data[B.off + (p0 + k) * B.rs + (j0 + p * nr + c) * B.cs];
+	}
+	if (full * nr < nc) {
+		const rest = dst.subarray(full * kc * nr);
+		packB(B, p0, kc, j0 + full * nr, nc - full * nr, rest, nr);
+	}
+}
+
 /** B's rows [p0, p0+kc) × cols [j0, j0+nc) in nr-column panels: dst[panel·kc·nr + k·nr + c] = B(p0 + k, j0 + panel·nr + c). */
 function packB(B: MatrixView, p0: number, kc: number, j0: number, nc: number, dst: Float64Array | Float32Array, nr: number): void {
 	pack({ data: B.data, off: B.off, rs: B.cs, cs: B.rs }, j0, nc, p0, kc, dst, nr);
@@ -219,13 +234,16 @@ function placeB(k: GemmKernel, B: MatrixView, p0: number, kc: number, j0: number
 		b.set(data.subarray(start, start + (kc - 1) * rs + nc));
 		return setB(bl.b, rs, nr);
 	}
-	if (rs === 1 && cs > 0 && k.packTransposed && kc % 4 === 0 && nc % nr === 0) {
-		// B's columns are contiguous (Bᵀ's rows: Wᵀ, kᵀ): transposed into panels in wasm, from where they are or a copy
-		if (inHeap(data)) k.packTransposed(bl.b, addr(data, start, 4), nc / nr, kc, cs);
+	if (rs === 1 && cs > 0 && k.packTransposed && kc >= 4 && nc >= nr) {
+		// B's columns are contiguous (Bᵀ's rows: Wᵀ, kᵀ): whole panels and the first multiple of 4 of k transposed in
+		// wasm, from where they are or a copy; the last k % 4 and a last partial panel by the scalar loop
+		const [kc4, full] = [kc & ~3, Math.floor(nc / nr)];
+		if (inHeap(data)) k.packTransposed(bl.b, addr(data, start, 4), full, kc4, cs);
 		else {
-			for (let j = 0; j < nc; j++) bl.btView.set(data.subarray(start + j * cs, start + j * cs + kc), j * kc);
-			k.packTransposed(bl.b, bl.bt, nc / nr, kc, kc);
+			for (let j = 0; j < full * nr; j++) bl.btView.set(data.subarray(start + j * cs, start + j * cs + kc4), j * kc4);
+			k.packTransposed(bl.b, bl.bt, full, kc4, kc4);
 		}
+		if (kc4 < kc || full * nr < nc) packRest(B, p0, kc, j0, nc, b, nr, kc4, full);
 		return setB(bl.b, nr, kc * nr);
 	}
 	packB(B, p0, kc, j0, nc, b, nr);

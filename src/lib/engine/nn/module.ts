@@ -2,6 +2,7 @@
 import { shapeStr } from '../shape';
 import { Tensor } from '../tensor';
 import { withScope } from '../trace';
+import { dropGrad } from '../autograd';
 
 /** Values to load into a tensor: a tensor, or a shape with row-major values. */
 export type TensorLike = Tensor | { shape: readonly number[]; values: ArrayLike<number> };
@@ -142,9 +143,9 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
 		return this.train(false);
 	}
 
-	/** Forget every parameter's gradient (PyTorch's `zero_grad(set_to_none=True)`). */
+	/** Forget every parameter's gradient (PyTorch's `zero_grad(set_to_none=True)`; inside a training step see dropGrad). */
 	zeroGrad(): void {
-		for (const t of this.parameters()) t.grad = null;
+		for (const t of this.parameters()) dropGrad(t);
 	}
 
 	/** The number of trainable values. */

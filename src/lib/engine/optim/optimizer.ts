@@ -1,4 +1,5 @@
 // The optimizer base: the parameters, the step counter, zeroGrad, and the 'update' nodes of a recorded trace.
+import { dropGrad } from '../autograd';
 import { noGrad } from '../grad-mode';
 import { storageFor, Tensor, type FloatStorage } from '../tensor';
 import { recorder, type Attrs } from '../trace';
@@ -31,9 +32,9 @@ export abstract class Optimizer {
 		return this.schedule(this.stepCount);
 	}
 
-	/** Forget the gradients (set to null, PyTorch's default `set_to_none=True`). */
+	/** Forget the gradients (set to null, PyTorch's default `set_to_none=True`; inside a training step see dropGrad). */
 	zeroGrad(): void {
-		for (const p of this.params) p.grad = null;
+		for (const p of this.params) dropGrad(p);
 	}
 
 	/** One update of every parameter that has a gradient. */

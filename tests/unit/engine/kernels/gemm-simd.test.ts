@@ -87,7 +87,7 @@ describe('SIMD matmul kernels', () => {
 	}
 
 	// edges of the tiles (not multiples of 4 or 8), deeper than one packed panel (K > 256), more rows than one block (M > 64)
-	const SHAPES: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [33, 300, 27], [130, 64, 65], [512, 64, 16], [32, 16, 32]];
+	const SHAPES: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [33, 300, 27], [130, 64, 65], [512, 64, 16], [32, 16, 32], [32, 30, 200], [32, 200, 27]];
 	for (const [M, K, N] of SHAPES) {
 		it(`gives the scalar tile's float64 results and float32 sums exactly, (${M}, ${K}) @ (${K}, ${N}), plain and transposed`, () => {
 			const a = gen.randn([M, K], 'float64');

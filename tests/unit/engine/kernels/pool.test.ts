@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { backward, clearFreeStorage, freeStorageBytes, mul, recycling, sum, tensor, Tensor } from '$lib/engine';
 import { inHeap, release } from '$lib/engine/kernels/pool';
+import { dropGrad } from '$lib/engine/autograd';
 import { storageFor } from '$lib/engine/tensor';
 
 describe('the step arena', () => {
@@ -43,6 +44,20 @@ describe('the step arena', () => {
 		expect(second).toBe(first);
 		expect(w.grad!.toArray(), 'untouched by the next step').toEqual([2, 4, 6]);
 		expect(freeStorageBytes(), 'outside a step: the whole arena').toBeGreaterThan(0);
+	});
+
+	it('hands a parameter its last gradient’s storage inside a step (after zeroGrad), never outside one', () => {
+		const w = tensor([1, 2, 3], [3], { requiresGrad: true });
+		const layer = { params: [w] };
+		const step = () => {
+			for (const p of layer.params) dropGrad(p);
+			backward(sum(mul(w, w)));
+			return w.grad!.data;
+		};
+		const first = recycling(step);
+		expect(recycling(step), 'the same storage, refilled').toBe(first);
+		expect(Array.from(first)).toEqual([2, 4, 6]);
+		expect(step(), 'outside a step: fresh storage').not.toBe(first);
 	});
 
 	it('takes plain arrays when a step outgrows the arena, and grows it for the next step', () => {
