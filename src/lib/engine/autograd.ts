@@ -6,7 +6,7 @@ import { add, addInto, full, sumTo } from './kernels/index';
 import { ruleOf } from './ops/index';
 import type { OpKind } from './ops/types';
 import { recorder, unrecorded, type Recorder } from './trace';
-import { collectAllocations, isRecycling, keepSpare, release, takeSpare } from './kernels/pool';
+import { keepSpare, takeSpare } from './kernels/pool';
 
 /** Tensors reachable from `root` through grad nodes, inputs before the tensors made from them. */
 export function topoOrder(root: Tensor): Tensor[] {
@@ -70,46 +70,29 @@ export function backward(root: Tensor, grad?: Tensor): void {
 	const order = topoOrder(root);
 	const grads = new Map<Tensor, Tensor>([[root, seed]]);
 	const sums = new Set<Tensor>();
-	const pass = () =>
-		noGrad(() => {
-			for (let i = order.length - 1; i >= 0; i--) {
-				const t = order[i];
-				const g = grads.get(t);
-				if (!g) continue;
-				grads.delete(t);
-				sums.delete(g); // handed to a rule now, which may pass it on (add's backward does): no longer updated in place
-				if (t.node === null || t.retainsGrad) accumulateLeaf(t, g, rec);
-				if (t.node !== null) propagate(t, g, grads, sums, rec);
-			}
-		});
-	if (rec) return pass();
-	// inside a training step: every gradient but the ones kept in `.grad` is dead once the pass ends (a trace
-	// would keep them all, hence not when recording)
-	const made = collectAllocations(pass);
-	if (made.length === 0) return;
-	const kept = new Set<ArrayBufferLike>();
-	for (const t of order) if (t.grad !== null) kept.add(t.grad.data.buffer);
-	for (const s of made) if (!kept.has(s.buffer)) release(s);
+	// NOTE: inside a training step the intermediate gradients are left to the step's arena, which takes everything
+	// back when the step ends (the leaves' gradients are copied out of it)
+	noGrad(() => {
+		for (let i = order.length - 1; i >= 0; i--) {
+			const t = order[i];
+			const g = grads.get(t);
+			if (!g) continue;
+			grads.delete(t);
+			sums.delete(g); // handed to a rule now, which may pass it on (add's backward does): no longer updated in place
+			if (t.node === null || t.retainsGrad) accumulateLeaf(t, g, rec);
+			if (t.node !== null) propagate(t, g, grads, sums, rec);
+		}
+	});
 }
 
 /**
- * Give back the storage of a step's graph below `root` (op outputs, and what the ops saved for backward) once
- * nothing will read it again: the trainer calls this after a step has read its loss. Only storage allocated inside
- * the current `recycling` scope is reused (never a parameter's or a leaf's); a no-op outside one.
+ * Give back the storage of a step's graph below `root` (op outputs, and what the ops saved for backward) once nothing
+ * will read it again: the trainer calls this after a step has read its loss. Kept for the API: the step's arena
+ * (kernels/pool.ts) now takes back everything a step allocated when the step ends, so there is nothing to do here.
  */
 export function releaseGraph(root: Tensor): void {
-	if (!isRecycling() || recorder()) return;
-	for (const t of topoOrder(root)) {
-		if (t.node === null || t.retainsGrad) continue;
-		release(t.data);
-		releaseSaved(t.node.saved);
-	}
-}
-
-function releaseSaved(saved: unknown): void {
-	if (saved instanceof Tensor) release(saved.data);
-	else if (Array.isArray(saved)) for (const s of saved) releaseSaved(s);
-	else if (saved !== null && typeof saved === 'object' && !ArrayBuffer.isView(saved)) for (const s of Object.values(saved)) if (s instanceof Tensor) release(s.data);
+	// inside a step the arena takes it all back when the step ends; outside one the garbage collector does
+	void root;
 }
 
 function accumulateLeaf(t: Tensor, g: Tensor, rec: Recorder | null): void {

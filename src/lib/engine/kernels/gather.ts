@@ -18,9 +18,11 @@ export function takeRows(w: Tensor, idx: Tensor): Tensor {
 	const wv = w.values();
 	const iv = idx.values();
 	const out = uninit([...idx.shape, C], resultDType(w));
+	const o = out.data;
+	// NOTE: a loop, not set(subarray(…)) per row: a subarray is an object per row for the garbage collector
 	for (let r = 0; r < iv.length; r++) {
-		const row = checkIndex(iv[r], V, 'embedding');
-		out.data.set(wv.subarray(row * C, (row + 1) * C), r * C);
+		const row = checkIndex(iv[r], V, 'embedding') * C;
+		for (let j = 0, q = r * C; j < C; j++) o[q + j] = wv[row + j];
 	}
 	return out;
 }

@@ -238,9 +238,15 @@ function placeB(k: GemmKernel, B: MatrixView, p0: number, kc: number, j0: number
 		// B's columns are contiguous (Bᵀ's rows: Wᵀ, kᵀ): whole panels and the first multiple of 4 of k transposed in
 		// wasm, from where they are or a copy; the last k % 4 and a last partial panel by the scalar loop
 		const [kc4, full] = [kc & ~3, Math.floor(nc / nr)];
+		const span = (full * nr - 1) * cs + kc4;
 		if (inHeap(data)) k.packTransposed(bl.b, addr(data, start, 4), full, kc4, cs);
-		else {
-			for (let j = 0; j < full * nr; j++) bl.btView.set(data.subarray(start + j * cs, start + j * cs + kc4), j * kc4);
+		else if (span <= B_ELEMS) {
+			// Bᵀ's rows copied in one piece as they lie (a weight's rows are contiguous), then transposed
+			bl.btView.set(data.subarray(start, start + span));
+			k.packTransposed(bl.b, bl.bt, full, kc4, cs);
+		} else {
+			const bt = bl.btView;
+			for (let j = 0, q = 0; j < full * nr; j++) for (let i = 0, p = start + j * cs; i < kc4; i++) bt[q++] = data[p + i];
 			k.packTransposed(bl.b, bl.bt, full, kc4, kc4);
 		}
 		if (kc4 < kc || full * nr < nc) packRest(B, p0, kc, j0, nc, b, nr, kc4, full);
