@@ -114,12 +114,14 @@ export class Tensor {
 		return out;
 	}
 
-	/** A fresh row-major copy of the values in storage of its own (never a training step's: a trace keeps it). */
-	copyValues(): Storage {
-		const out = persistentStorage(this.dtype, this.size);
-		if (this.isContiguous()) out.set(this.data.subarray(this.offset, this.offset + out.length));
-		else gatherInto(this.data, this.shape, this.strides, this.offset, out);
-		return out;
+	/**
+	 * A row-major copy of the values in storage of its own (never a training step's: a trace keeps it), or into `into`
+	 * (of this size and dtype).
+	 */
+	copyValues(into: Storage = persistentStorage(this.dtype, this.size)): Storage {
+		if (this.isContiguous()) into.set(this.data.subarray(this.offset, this.offset + into.length));
+		else gatherInto(this.data, this.shape, this.strides, this.offset, into);
+		return into;
 	}
 
 	/** The values as a plain array (row-major). */

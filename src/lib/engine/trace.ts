@@ -1,6 +1,8 @@
 // The trace: what the engine computed, as plain serialisable data, recorded only while a session asks for it.
 import type { DType, Storage, Tensor } from './tensor';
 import type { OpKind } from './ops/types';
+import { inHeap as inArena } from './kernels/pool';
+import { sameShape } from './shape';
 
 export type Phase = 'forward' | 'backward' | 'update';
 export type AttrValue = number | boolean | string | null | readonly number[] | readonly (number | null)[];
@@ -51,11 +53,74 @@ export interface Trace {
 	tensors: Record<number, TraceTensor>;
 }
 
+/** The first buffer snapshots are cut from (a larger tensor gets one of its own). */
+const CHUNK_BYTES = 1 << 16;
+/** What the last recording's snapshots took. */
+let lastRecordingBytes = 0;
+
 /** Collects nodes while a recording session is on. */
 export class Recorder {
 	readonly trace: Trace = { nodes: [], tensors: {} };
 	phase: Phase = 'forward';
 	scopes: string[] = [];
+	/** The buffer snapshots are cut from, and how much of it is used. */
+	private chunk: ArrayBuffer | null = null;
+	private used = 0;
+	private allocated = 0;
+
+	/** Bytes of snapshots taken so far. */
+	get bytes(): number {
+		return this.allocated + this.used;
+	}
+	/** Snapshots already taken of a training step's storage, by storage (see `shared`). */
+	private taken = new Map<Storage, { t: Tensor; values: Storage }[]>();
+
+	/**
+	 * The snapshot of a tensor with t's storage and layout taken earlier in this recording, if any.
+	 * NOTE: only for storage of a training step's arena, which nothing changes in place while a step is recorded
+	 * (gradient sums are made afresh when recording): a gradient passed through unchanged (add's backward, an alias)
+	 * then shares its values instead of another copy. Plain arrays (parameters, leaves' .grad) always get a copy.
+	 */
+	private shared(t: Tensor): Storage | null {
+		if (!inArena(t.data)) return null;
+		const list = this.taken.get(t.data);
+		if (list === undefined) return null;
+		for (const e of list) {
+			if (e.t.offset === t.offset && sameShape(e.t.shape, t.shape) && sameShape(e.t.strides, t.strides)) return e.values;
+		}
+		return null;
+	}
+
+	private snapshot(t: Tensor): Storage {
+		const values = this.shared(t) ?? t.copyValues(this.room(t));
+		if (inArena(t.data)) {
+			const list = this.taken.get(t.data);
+			if (list) list.push({ t, values });
+			else this.taken.set(t.data, [{ t, values }]);
+		}
+		return values;
+	}
+
+	/**
+	 * Room for a snapshot of t: a view of a shared buffer of a few MB (one allocation per buffer rather than per tensor;
+	 * a trace's values may share buffers, which a worker can still transfer once each).
+	 */
+	private room(t: Tensor): Storage {
+		const size = t.dtype === 'float64' ? 8 : 4;
+		const bytes = t.size * size;
+		if (this.chunk === null || this.used + bytes > this.chunk.byteLength) {
+			// the first buffer holds what the last recording needed (a session records the same step again and again),
+			// the next ones double from 64 KB to 4 MB
+			const next = this.chunk === null ? Math.max(CHUNK_BYTES, lastRecordingBytes) : Math.min(2 * this.chunk.byteLength, 64 * CHUNK_BYTES);
+			this.allocated += this.chunk === null ? 0 : this.used;
+			this.chunk = new ArrayBuffer(Math.max(next, bytes));
+			this.used = 0;
+		}
+		const at = this.used;
+		this.used += Math.ceil(bytes / 8) * 8;
+		if (t.dtype === 'float64') return new Float64Array(this.chunk, at, t.size);
+		return t.dtype === 'int32' ? new Int32Array(this.chunk, at, t.size) : new Float32Array(this.chunk, at, t.size);
+	}
 
 	get scope(): string {
 		return this.scopes.length ? this.scopes[this.scopes.length - 1] : '';
@@ -64,7 +129,7 @@ export class Recorder {
 	/** Snapshot a tensor once (values are copied: later in-place updates do not change the record). */
 	tensor(t: Tensor, role: TensorRole, extra: Partial<TraceTensor> = {}): number {
 		if (!(t.id in this.trace.tensors)) {
-			const entry: TraceTensor = { id: t.id, shape: [...t.shape], dtype: t.dtype, role, scope: this.scope, values: t.copyValues() };
+			const entry: TraceTensor = { id: t.id, shape: [...t.shape], dtype: t.dtype, role, scope: this.scope, values: this.snapshot(t) };
 			if (t.name !== undefined) entry.name = t.name;
 			// the same slow spread as in node(): copy the few extra fields by hand
 			for (const k in extra) (entry as unknown as Record<string, unknown>)[k] = extra[k as keyof TraceTensor];
@@ -111,6 +176,7 @@ export function record<T>(fn: () => T): { result: T; trace: Trace } {
 		return { result, trace: rec.trace };
 	} finally {
 		active = prev;
+		lastRecordingBytes = rec.bytes;
 	}
 }
 

@@ -50,11 +50,28 @@ export function gatherInto(
 	out: { [i: number]: number; length: number },
 	at = 0
 ): void {
-	const len = shape.length === 0 ? 1 : shape[shape.length - 1];
-	const ls = shape.length === 0 ? 0 : strides[strides.length - 1];
+	const nd = shape.length;
+	if (nd === 2 && strides[0] === 1 && strides[1] > 1) return transposeInto(src, shape[0], shape[1], strides[1], offset, out, at);
+	const len = nd === 0 ? 1 : shape[nd - 1];
+	const ls = nd === 0 ? 0 : strides[nd - 1];
 	const starts = rowStarts(shape, strides, offset);
 	for (let r = 0, q = at; r < starts.length; r++) {
 		for (let j = 0, p = starts[r]; j < len; j++, p += ls) out[q++] = src[p];
+	}
+}
+
+/**
+ * out[r·C + c] = src[offset + r + c·ld]: a transposed matrix (a weight read as Wᵀ) copied out row-major, in 16×16
+ * blocks so that both sides stay in cache (a row at a time would read src ld apart for every element).
+ */
+function transposeInto(src: ArrayLike<number>, R: number, C: number, ld: number, offset: number, out: { [i: number]: number }, at: number): void {
+	const B = 16;
+	for (let r0 = 0; r0 < R; r0 += B) {
+		const r1 = Math.min(R, r0 + B);
+		for (let c0 = 0; c0 < C; c0 += B) {
+			const c1 = Math.min(C, c0 + B);
+			for (let c = c0; c < c1; c++) for (let r = r0, p = offset + r0 + c * ld; r < r1; r++, p++) out[at + r * C + c] = src[p];
+		}
 	}
 }
 
