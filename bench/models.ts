@@ -1,21 +1,20 @@
 // Training-step time of each makemore preset, recording off and on, against PyTorch's time for the same step.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { Generator, record } from '../src/lib/engine/index';
 import { createModel, getPreset } from '../src/lib/models/index';
 import { makeOptimizer, trainStep } from '../src/lib/train/trainer';
 import { randomBatch } from '../src/cli/bench';
 import { time } from './timing';
 import type { Bench, BenchRow } from './types';
+import { hasTorch, PYTHON } from '../tests/unit/torch';
 
 const MODELS = ['mlp', 'mlp-bn', 'wavenet', 'gpt-small'] as const;
-const PYTHON = '/usr/bin/python3';
 
 /** PyTorch's CPU ms per step for each model (bench/torch_steps.py, one thread), or an empty map without torch. */
 function torchTimes(log: (line: string) => void): Map<string, number> {
 	const out = new Map<string, number>();
-	if (!existsSync(PYTHON)) {
-		log(`no ${PYTHON}: skipping the PyTorch reference`);
+	if (!hasTorch()) {
+		log(`${PYTHON} cannot import torch: skipping the PyTorch reference (apt-get install python3-torch libopenblas0-openmp)`);
 		return out;
 	}
 	try {

@@ -1,11 +1,10 @@
 // Our training step against PyTorch's, as the speed targets are stated: `makemore bench --json` beside
 // bench/torch_steps.py (one thread), interleaved model by model over three rounds, the minimum of each side.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Bench, BenchRow } from './types';
+import { hasTorch, PYTHON } from '../tests/unit/torch';
 
-const PYTHON = '/usr/bin/python3';
 const MODELS = ['mlp-bn', 'wavenet', 'gpt-small'] as const;
 /** The targets of issue 13: our ms per step over PyTorch's, at most. */
 const TARGET: Record<(typeof MODELS)[number], number> = { 'mlp-bn': 1.0, wavenet: 1.2, 'gpt-small': 1.5 };
@@ -19,17 +18,6 @@ function ours(model: string): number {
 function torch(model: string): number {
 	const out = execFileSync(PYTHON, ['bench/torch_steps.py', model], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 	return (JSON.parse(out.trim().split('\n').pop()!) as { msPerStep: number }).msPerStep;
-}
-
-/** True when /usr/bin/python3 can import torch (not only when python3 exists). */
-export function hasTorch(): boolean {
-	if (!existsSync(PYTHON)) return false;
-	try {
-		execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-		return true;
-	} catch {
-		return false;
-	}
 }
 
 export const vsTorchBench: Bench = {

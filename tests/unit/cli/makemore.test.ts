@@ -1,6 +1,6 @@
 // The command line as a user runs it (a child process): train → sample → eval → grads → bench, PyTorch loading, errors.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,11 +8,11 @@ import { decodeSafetensors, exampleCount, prepareData, Vocab } from '$lib/data';
 import { Generator } from '$lib/engine';
 import { restoreModel } from '$lib/train/checkpoint';
 import { evaluate, lossGradients, sample } from '$lib/train/trainer';
+import { hasTorch, PYTHON } from '../torch';
 
 /** How `npm run makemore` runs the CLI: one node process with tsx's loader (so Ctrl-C reaches it directly). */
 const CLI = ['--import', 'tsx', 'src/cli/makemore.ts'];
-const PY = '/usr/bin/python3';
-const hasTorch = existsSync(PY);
+const PY = PYTHON;
 const dir = mkdtempSync(join(tmpdir(), 'makemore-cli-'));
 const namesFile = join(dir, 'names.txt');
 const textFile = join(dir, 'text.txt');
@@ -83,7 +83,7 @@ describe('makemore CLI', () => {
 		expect(Number(f.metadata.examples)).toBe(total);
 	});
 
-	it.skipIf(!hasTorch)('the checkpoint loads into the PyTorch model (strict) and gives the same loss', async () => {
+	it.skipIf(!hasTorch())('the checkpoint loads into the PyTorch model (strict) and gives the same loss', async () => {
 		const [ours, theirs] = await Promise.all([makemore('eval', '--checkpoint', ckpt, '--data', namesFile, '--split', 'all', '--json'), python('tests/fixtures/make_checkpoint_fixtures.py', '--torch-eval', ckpt, namesFile)]);
 		const a = JSON.parse(ours.stdout);
 		const b = JSON.parse(theirs);

@@ -1,14 +1,15 @@
 // safetensors: read PyTorch's reference file, write the same bytes, round trip, and reject every malformed header.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, decodeSafetensors, encodeCheckpoint, encodeSafetensors, firstNonFinite, loadStateDict, parseConfig, type CheckpointConfig } from '$lib/data';
 import { tensor, zeros } from '$lib/engine';
+import { hasTorch, PYTHON } from '../torch';
 
 const DIR = 'tests/fixtures/checkpoint';
-const PY = '/usr/bin/python3';
+const PY = PYTHON;
 const ref = JSON.parse(readFileSync(join(DIR, 'reference.json'), 'utf8')) as {
 	metadata: Record<string, string>;
 	tensors: Record<string, { shape: number[]; values: number[] }>;
@@ -168,7 +169,7 @@ describe('checkpoints', () => {
 		expect(firstNonFinite([['c', tensor([-Infinity])]])).toEqual({ name: 'c', count: 1, nan: false });
 	});
 
-	it.skipIf(!existsSync(PY))('our file passes the strict Python reader of the fixture script', () => {
+	it.skipIf(!hasTorch())('our file passes the strict Python reader of the fixture script', () => {
 		const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
 		const file = join(dir, 'ours.safetensors');
 		writeFileSync(file, encodeCheckpoint([['0.weight', tensor([[1, 2], [3, 4.5]])], ['b', tensor([-1])]], { ...config, vocab: 'é\n"x' }));

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { backward, expand, Generator, matmul, mul, noGrad, permute, slice, sum, tensor, transpose, Tensor, view } from '$lib/engine';
 import { matmul as batchedMatmul, gemm } from '$lib/engine/kernels/gemm';
+import { expectClose } from '../expect';
 
 const gen = new Generator(7);
 
@@ -49,19 +50,6 @@ function naive(a: Tensor, b: Tensor): { shape: number[]; values: number[] } {
 	return { shape: [...batch, M, N], values };
 }
 
-/** Assert |got − want| ≤ tol·(1 + |want|) everywhere, printing maxdiff and the first values on failure. */
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
-	expect(got.length, `${what}: length`).toBe(want.length);
-	let maxdiff = 0;
-	let bad = -1;
-	for (let i = 0; i < want.length; i++) {
-		const d = Math.abs(got[i] - want[i]);
-		if (!(d <= tol * (1 + Math.abs(want[i])))) bad = bad < 0 ? i : bad;
-		if (d > maxdiff || Number.isNaN(d)) maxdiff = d;
-	}
-	const msg = `${what}: maxdiff ${maxdiff}, first bad index ${bad}, got ${Array.from(got).slice(0, 5)} want ${Array.from(want).slice(0, 5)}`;
-	expect(bad, msg).toBe(-1);
-}
 
 /** |t| elementwise, as a contiguous float64 tensor of the same shape. */
 const abs = (t: Tensor): Tensor => new Tensor(Float64Array.from(t.values(), Math.abs), t.shape);
@@ -75,7 +63,7 @@ function check(a: Tensor, b: Tensor, tol = 1e-12, what = `${a.shape}·${b.shape}
 	const out = matmul(a, b);
 	const ref = naive(a, b);
 	expect(out.shape, what).toEqual(ref.shape);
-	if (out.dtype === 'float64') return expectClose(vals(out), ref.values, tol, what);
+	if (out.dtype === 'float64') return expectClose(vals(out), ref.values, what, { rtol: tol, atol: tol });
 	const u = 2 ** -24;
 	const K = a.shape[a.ndim - 1];
 	const gamma = (K * u) / (1 - K * u);
@@ -168,11 +156,11 @@ describe('matmul forward', () => {
 		const b = rnd([9, 11]);
 		const g = rnd([2, 7, 11]);
 		const ref = naive(new Tensor(new Float64Array(vals(transpose(a, 1, 2))), [2, 7, 9]), b);
-		expectClose(vals(batchedMatmul(a, b, true, false)), ref.values, 1e-12, 'transA');
+		expectClose(vals(batchedMatmul(a, b, true, false)), ref.values, 'transA', { rtol: 1e-12, atol: 1e-12 });
 		const refB = naive(g, new Tensor(new Float64Array(vals(transpose(b, 0, 1))), [11, 9]));
-		expectClose(vals(batchedMatmul(g, b, false, true)), refB.values, 1e-12, 'transB');
+		expectClose(vals(batchedMatmul(g, b, false, true)), refB.values, 'transB', { rtol: 1e-12, atol: 1e-12 });
 		const refAB = naive(new Tensor(new Float64Array(vals(transpose(g, 1, 2))), [2, 11, 7]), new Tensor(new Float64Array(vals(transpose(a, 1, 2))), [2, 7, 9]));
-		expectClose(vals(batchedMatmul(g, a, true, true)), refAB.values, 1e-12, 'transA and transB');
+		expectClose(vals(batchedMatmul(g, a, true, true)), refAB.values, 'transA and transB', { rtol: 1e-12, atol: 1e-12 });
 	});
 
 	it('gemm accumulates into a strided block of C', () => {
@@ -207,7 +195,7 @@ function gradCheck(aShape: number[], bShape: number[], makeB: (b: Tensor) => Ten
 			fd.push((up - down) / (2 * eps));
 		}
 		expect(x.grad!.shape).toEqual(x.shape);
-		expectClose(vals(x.grad!), fd, 1e-8, `∂${name} for ${aShape}·${bShape}`);
+		expectClose(vals(x.grad!), fd, `∂${name} for ${aShape}·${bShape}`, { rtol: 1e-8, atol: 1e-8 });
 	}
 }
 
@@ -229,7 +217,7 @@ describe('matmul backward', () => {
 		backward(sum(matmul(x, transpose(w, 0, 1))));
 		// Σ over rows of x, the same for every output: ∂W[o, i] = Σ_b x[b, i]
 		const colSums = [0, 1, 2, 3, 4, 5].map((i) => vals(x).filter((_, j) => j % 6 === i).reduce((p, q) => p + q, 0));
-		expectClose(vals(w.grad!), [...colSums, ...colSums, ...colSums], 1e-12, 'Linear weight grad');
+		expectClose(vals(w.grad!), [...colSums, ...colSums, ...colSums], 'Linear weight grad', { rtol: 1e-12, atol: 1e-12 });
 		expect(w.grad!.isContiguous()).toBe(true);
 	});
 
@@ -242,7 +230,7 @@ describe('matmul backward', () => {
 		// an expanded (stride-0) upstream gradient: ∂w = xᵀ·1
 		backward(out, expand(tensor([[1, 1]], { dtype: 'float64' }), 3, 2));
 		const want = naive(new Tensor(new Float64Array(vals(transpose(x, 0, 1))), [4, 3]), new Tensor(new Float64Array(6).fill(1), [3, 2]));
-		expectClose(vals(w.grad!), want.values, 1e-12, 'expanded seed');
+		expectClose(vals(w.grad!), want.values, 'expanded seed', { rtol: 1e-12, atol: 1e-12 });
 		// a batched a whose rows do not fold into one product (a permuted view)
 		gradCheck([4, 2, 3], [3, 5], (b) => b);
 		const p = rnd([2, 4, 3]);
@@ -252,6 +240,6 @@ describe('matmul backward', () => {
 		const ones = new Tensor(new Float64Array(8 * 5).fill(1), [8, 5]);
 		const pFlat = new Tensor(new Float64Array(vals(view(permute(p, 1, 0, 2), 8, 3))), [8, 3]);
 		const wantV = naive(new Tensor(new Float64Array(vals(transpose(pFlat, 0, 1))), [3, 8]), ones);
-		expectClose(vals(v.grad!), wantV.values, 1e-12, 'permuted batch');
+		expectClose(vals(v.grad!), wantV.values, 'permuted batch', { rtol: 1e-12, atol: 1e-12 });
 	});
 });

@@ -3,7 +3,8 @@ import {
 	AdamW, BatchNorm1d, Block, backward, Dropout, Embedding, FeedForward, FlattenConsecutive, Generator, Head, LayerNorm, Linear,
 	Module, MultiHeadAttention, mul, ones, record, SGD, Sequential, stepLr, sum, Tanh, tensor, type Tensor
 } from '$lib/engine';
-import { expectClose, fromFx, loadFixture, type Fx } from '../models/compare';
+import { fromFx, loadFixture, type Fx } from '../models/compare';
+import { expectClose, PARITY } from '../expect';
 
 interface ModuleCase {
 	module: string;
@@ -49,13 +50,13 @@ describe('nn modules match PyTorch (forward, and the gradients of Σ out·R)', (
 		if (!isIndex) x.requiresGrad = true;
 		const out = m.call(x);
 		expect(out.shape).toEqual(c.out.shape);
-		expectClose(out.values(), c.out.values, `${name} out`);
+		expectClose(out.values(), c.out.values, `${name} out`, PARITY);
 		backward(sum(mul(out, fromFx(c.r))));
-		for (const [n, p] of m.namedParameters()) expectClose(p.grad!.values(), c.grads[n].values, `${name} grad ${n}`);
+		for (const [n, p] of m.namedParameters()) expectClose(p.grad!.values(), c.grads[n].values, `${name} grad ${n}`, PARITY);
 		expect(m.namedParameters().map(([n]) => n)).toEqual(Object.keys(c.grads));
-		if (c.xGrad) expectClose(x.grad!.values(), c.xGrad.values, `${name} input grad`);
+		if (c.xGrad) expectClose(x.grad!.values(), c.xGrad.values, `${name} input grad`, PARITY);
 		const state = m.stateDict();
-		for (const [k, v] of Object.entries(c.stateAfter)) expectClose(state.get(k)!.values(), v.values, `${name} ${k} after the forward`);
+		for (const [k, v] of Object.entries(c.stateAfter)) expectClose(state.get(k)!.values(), v.values, `${name} ${k} after the forward`, PARITY);
 	});
 });
 
@@ -143,7 +144,7 @@ describe('optimizers', () => {
 			p.grad = tensor(g);
 			opt.step();
 		}
-		expectClose(p.toArray(), [1 - 0.1 - 0.1, -2 - 0.2 - 0.2], 'sgd');
+		expectClose(p.toArray(), [1 - 0.1 - 0.1, -2 - 0.2 - 0.2], 'sgd', PARITY);
 		expect(opt.stepCount).toBe(2);
 	});
 
@@ -153,7 +154,7 @@ describe('optimizers', () => {
 		p.grad = tensor([3, -0.001, 0]);
 		opt.step();
 		// step 1: m̂ = g, v̂ = g², so the update is lr·g/(|g| + eps) on top of p·(1 − lr·λ)
-		expectClose(p.toArray(), [0.95 - 0.1, -1.9 + 0.1 * (0.001 / (0.001 + 1e-8)), 0.475], 'adamw step 1', 1e-6);
+		expectClose(p.toArray(), [0.95 - 0.1, -1.9 + 0.1 * (0.001 / (0.001 + 1e-8)), 0.475], 'adamw step 1', { rtol: 1e-6, atol: 1e-6 });
 	});
 
 	it('records one update node per parameter in the update phase, scoped by the parameter name', () => {

@@ -90,28 +90,3 @@ export function kindsIn(out: Tensor): Set<string> {
 	}
 	return kinds;
 }
-
-/** Compare values: NaN matches NaN, infinities match exactly, else |a − b| ≤ rtol·max(1, |b|). */
-export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number): { ok: boolean; maxdiff: number; at: number } {
-	let maxdiff = 0;
-	let at = -1;
-	let ok = actual.length === expected.length;
-	for (let i = 0; i < Math.min(actual.length, expected.length); i++) {
-		const a = actual[i];
-		const b = expected[i];
-		if (Number.isNaN(b) || !Number.isFinite(b)) {
-			if (!(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)))) {
-				ok = false;
-				if (at < 0) at = i;
-			}
-			continue;
-		}
-		const d = Math.abs(a - b);
-		if (!(d <= rtol * Math.max(1, Math.abs(b)))) {
-			ok = false;
-			if (at < 0) at = i;
-		}
-		if (!(d <= maxdiff)) maxdiff = d;
-	}
-	return { ok, maxdiff, at };
-}

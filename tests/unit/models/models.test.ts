@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdamW, backward, SGD, stepLr, type Optimizer } from '$lib/engine';
 import type { LanguageModel } from '$lib/models';
-import { expectClose, fromFx, loadFixture, maxRelDiff, modelFor, type ModelFixture } from './compare';
+import { fromFx, loadFixture, maxRelDiff, modelFor, type ModelFixture } from './compare';
+import { expectClose, PARITY } from '../expect';
 
 function optimizerFor(fx: ModelFixture, model: LanguageModel): Optimizer {
 	// the fixture's SGD runs the lectures' step decay at step 5 (0.1 → 0.01); the GPTs run AdamW with torch's defaults
@@ -25,12 +26,12 @@ describe.each(['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt', 'seed-mlp', 'seed-
 	it('gives the same logits, loss and every parameter gradient after one backward', () => {
 		const model = modelFor(fx);
 		const { logits, loss } = model.forward(fromFx(fx.batches[0].x, 'int32'), fromFx(fx.batches[0].y, 'int32'));
-		expectClose(logits.values(), fx.logits.values, `${name} logits`);
-		expectClose([loss!.item()], [fx.loss], `${name} loss`);
+		expectClose(logits.values(), fx.logits.values, `${name} logits`, PARITY);
+		expectClose([loss!.item()], [fx.loss], `${name} loss`, PARITY);
 		backward(loss!);
 		let worst = 0;
 		for (const [n, p] of model.namedParameters()) {
-			expectClose(p.grad!.values(), fx.grads[n].values, `${name} grad ${n}`, 1e-5, 1e-6);
+			expectClose(p.grad!.values(), fx.grads[n].values, `${name} grad ${n}`, PARITY);
 			worst = Math.max(worst, maxRelDiff(p.grad!.values(), fx.grads[n].values));
 		}
 		report.push(`${name}: logits maxrel ${maxRelDiff(logits.values(), fx.logits.values).toExponential(2)}, grads maxrel ${worst.toExponential(2)}`);
@@ -47,14 +48,14 @@ describe.each(['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt', 'seed-mlp', 'seed-
 			opt.step();
 			losses.push(loss!.item());
 		}
-		expectClose(losses, fx.losses, `${name} 10-step losses`, 1e-5, 0);
+		expectClose(losses, fx.losses, `${name} 10-step losses`, { rtol: 1e-5, atol: 0 });
 		const state = model.stateDict();
-		for (const [k, v] of Object.entries(fx.stateAfter)) expectClose(state.get(k)!.values(), v.values, `${name} ${k} after 10 steps`, 1e-4, 1e-5);
+		for (const [k, v] of Object.entries(fx.stateAfter)) expectClose(state.get(k)!.values(), v.values, `${name} ${k} after 10 steps`, { rtol: 1e-4, atol: 1e-5 });
 		model.eval();
 		const last = fx.batches[fx.losses.length];
 		const out = model.forward(fromFx(last.x, 'int32'), fromFx(last.y, 'int32'));
-		expectClose(out.logits.values(), fx.evalLogits.values, `${name} eval logits`, 1e-4, 1e-5);
-		expectClose([out.loss!.item()], [fx.evalLoss], `${name} eval loss`, 1e-5, 0);
+		expectClose(out.logits.values(), fx.evalLogits.values, `${name} eval logits`, { rtol: 1e-4, atol: 1e-5 });
+		expectClose([out.loss!.item()], [fx.evalLoss], `${name} eval loss`, { rtol: 1e-5, atol: 0 });
 		report.push(`${name}: 10-step losses maxrel ${maxRelDiff(losses, fx.losses).toExponential(2)}, eval loss ${out.loss!.item().toFixed(6)} vs ${fx.evalLoss.toFixed(6)}`);
 	});
 });

@@ -5,7 +5,8 @@ import { backward, Embedding, Generator, Linear, tensor } from '$lib/engine';
 import { buildModel, createModel, type LanguageModel, type Preset } from '$lib/models';
 import { restoreModel } from '$lib/train/checkpoint';
 import { createSession } from '$lib/train/session';
-import { expectClose, fromFx, loadFixture, modelFor, type Fx, type ModelFixture } from './compare';
+import { fromFx, loadFixture, modelFor, type Fx, type ModelFixture } from './compare';
+import { expectClose, PARITY } from '../expect';
 
 /** Parameters in all, and without the Linear layers' biases (what the seed counted: its biases never reached the optimizer). */
 function counts(model: LanguageModel): { all: number; withoutBiases: number } {
@@ -92,8 +93,8 @@ describe('attentionScale', () => {
 	});
 
 	it("'nEmbd' gives the seed notebook's logits and 'headSize' the corrected model's, each only its own", () => {
-		expectClose(logitsOf(byEmbd, 'nEmbd'), byEmbd.logits.values, 'nEmbd vs the seed notebook');
-		expectClose(logitsOf(byHead, 'headSize'), byHead.logits.values, 'headSize vs 1/√head_size');
+		expectClose(logitsOf(byEmbd, 'nEmbd'), byEmbd.logits.values, 'nEmbd vs the seed notebook', PARITY);
+		expectClose(logitsOf(byHead, 'headSize'), byHead.logits.values, 'headSize vs 1/√head_size', PARITY);
 		expect(maxAbsDiff(logitsOf(byEmbd, 'headSize'), byEmbd.logits.values)).toBeGreaterThan(1e-2);
 	});
 });
@@ -115,8 +116,8 @@ describe('a seed-gpt checkpoint trained in PyTorch (the seed notebook, reduced, 
 		expect([config.preset, preset.model, preset.blockSize, model.vocabSize]).toEqual(['seed-gpt', 'gpt', 16, 65]);
 		expect(preset.model === 'gpt' && preset.attentionScale).toBe('nEmbd');
 		const { logits, loss } = model.forward(fromFx(fx.x, 'int32'), fromFx(fx.y, 'int32'));
-		expectClose(logits.values(), fx.logits.values, 'trained seed-gpt logits', 1e-4, 1e-5);
-		expectClose([loss!.item()], [fx.loss], 'trained seed-gpt loss', 1e-5, 0);
+		expectClose(logits.values(), fx.logits.values, 'trained seed-gpt logits', { rtol: 1e-4, atol: 1e-5 });
+		expectClose([loss!.item()], [fx.loss], 'trained seed-gpt loss', { rtol: 1e-5, atol: 0 });
 		expect(fx.loss).toBeLessThan(Math.log(65) - 1); // it did learn something in PyTorch
 		expect(model.generate(new Generator(1), { maxNewTokens: 20 })).toHaveLength(20);
 	});

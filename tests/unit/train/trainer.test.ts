@@ -6,23 +6,12 @@ import { storageFor } from '$lib/engine/tensor';
 import { createModel, getPreset } from '$lib/models';
 import { checkpointConfig, restoreModel, saveModel } from '$lib/train/checkpoint';
 import { evaluate, lossGradients, makeOptimizer, sample, trainLoop, trainStep } from '$lib/train/trainer';
+import { expectClose } from '../expect';
 
 const NAMES = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'charlotte', 'mia', 'amelia', 'harper', 'evelyn', 'abigail', 'emily', 'liam', 'noah', 'oliver', 'elijah', 'james', 'william', 'benjamin', 'lucas'];
 /** ~5,000 lines so that eval runs in more than one chunk of 4096 examples. */
 const MANY = Array.from({ length: 600 }, (_, i) => NAMES[i % NAMES.length] + NAMES[(i * 7) % NAMES.length].slice(0, i % 4));
 const namesData = (blockSize: number, lines = MANY): Dataset => prepareData(lines.join('\n'), { format: 'names', blockSize, seed: 3 });
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-	let m = 0;
-	for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1e-6, Math.abs(b[i])));
-	return m;
-}
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
-	const d = relDiff(got, want);
-	if (!(d <= tol)) console.log(what, 'maxdiff (relative)', d, 'got', Array.from(got).slice(0, 4), 'want', Array.from(want).slice(0, 4));
-	expect(d, what).toBeLessThanOrEqual(tol);
-}
 
 const tiny = { nHidden: 16 } as const;
 
@@ -40,7 +29,7 @@ describe('trainStep', () => {
 		const pa = a.namedParameters();
 		b.namedParameters().forEach(([name, p], i) => {
 			const want = Float32Array.from(p.values(), (v, k) => v - 0.1 * p.grad!.values()[k]);
-			expectClose(pa[i][1].values(), want, 1e-6, name);
+			expectClose(pa[i][1].values(), want, name, { rtol: 1e-6, atol: 1e-12 });
 		});
 	});
 });
@@ -106,7 +95,7 @@ describe('evaluate and lossGradients', () => {
 		model.train();
 		const r = evaluate(model, ds, 'all');
 		expect(r.examples).toBe(ex.count);
-		expectClose([r.loss], [whole], 1e-5, 'eval loss');
+		expectClose([r.loss], [whole], 'eval loss', { rtol: 1e-5, atol: 1e-11 });
 		expect(model.training).toBe(true);
 
 		// gradients: one eval-mode backward over everything vs the chunked sum
@@ -116,8 +105,8 @@ describe('evaluate and lossGradients', () => {
 		const want = model.namedParameters().map(([n, p]) => [n, Float32Array.from(p.grad!.values())] as const);
 		model.train();
 		const g = lossGradients(model, ds, 'all');
-		expectClose([g.loss], [whole], 1e-5, 'grads loss');
-		for (const [name, w] of want) expectClose(g.grads.get(name)!.values(), w, 1e-4, `grad ${name}`);
+		expectClose([g.loss], [whole], 'grads loss', { rtol: 1e-5, atol: 1e-11 });
+		for (const [name, w] of want) expectClose(g.grads.get(name)!.values(), w, `grad ${name}`, { rtol: 1e-4, atol: 1e-10 });
 	});
 
 	it('estimates on evenly spaced rows with maxRows', () => {
@@ -129,7 +118,7 @@ describe('evaluate and lossGradients', () => {
 		const want = noGrad(() => model.forward(x, y).loss!.item());
 		const r = evaluate(model, ds, 'train', 3);
 		expect(r.examples).toBe(3);
-		expectClose([r.loss], [want], 1e-6, 'subset loss');
+		expectClose([r.loss], [want], 'subset loss', { rtol: 1e-6, atol: 1e-12 });
 	});
 
 	it('counts every position of consecutive windows for text (final partial window dropped)', () => {
@@ -143,7 +132,7 @@ describe('evaluate and lossGradients', () => {
 		const want = noGrad(() => model.forward(x, y).loss!.item());
 		const r = evaluate(model, ds, 'all');
 		expect(r.examples).toBe(n * 8);
-		expectClose([r.loss], [want], 1e-5, 'text eval');
+		expectClose([r.loss], [want], 'text eval', { rtol: 1e-5, atol: 1e-11 });
 		expect(() => evaluate(model, ds, 'test')).toThrow(/no examples \(free text is split 90\/10/);
 	});
 });
