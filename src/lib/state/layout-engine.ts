@@ -2,7 +2,7 @@
 // laid out ahead (on the start page) or met again (a collapse state revisited) costs nothing.
 import ELK from 'elkjs/lib/elk-api.js';
 import workerUrl from 'elkjs/lib/elk-worker.min.js?url';
-import { readElkLayout, toElkGraph, type ElkNodeJson, type Layout } from '$lib/viz/graph-layout';
+import { readElkLayout, toElkGraph, warmUpGraph, type ElkNodeJson, type Layout } from '$lib/viz/graph-layout';
 import type { VisibleGraph } from '$lib/viz/scopes';
 
 let elk: InstanceType<typeof ELK> | null = null;
@@ -37,10 +37,15 @@ export function viewAspect(width: number, height: number, presenting = false): n
 	return Math.round(Math.min(3, Math.max(0.5, ratio)) * 10) / 10;
 }
 
-/** Start the worker and warm ELK up on a tiny graph (its first call pays the JIT), while a session is recorded. */
+/**
+ * Start the worker and warm ELK up on a stand-in of a preset's graph while a session is recorded: its first layouts
+ * pay the JIT, so the learner's first layout does not.
+ */
 export function warmUp(): void {
 	if (elk) return;
 	elk = new ELK({ workerUrl });
-	const tiny = { id: 'root', layoutOptions: { 'elk.algorithm': 'layered' }, children: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }], edges: [{ id: 'e', sources: ['a'], targets: ['b'] }] };
-	elk.layout(tiny).catch(() => undefined);
+	const e = elk;
+	e.layout(warmUpGraph() as never)
+		.then(() => e.layout(warmUpGraph() as never))
+		.catch(() => undefined);
 }
