@@ -7,6 +7,7 @@
 // Each call runs every tile of a block and adds each tile into C, wherever C is in the memory (a tensor of the
 // step's arena, or a block of scratch), so JS touches C at most once per product.
 import { heapMemory } from './pool';
+import { SIMD_MODULES } from './simd';
 import { brIf, end, get, i32, instantiate, loop, op, set, v, whileBelow, I32, V128, type Code, type Func } from './wasm';
 
 /** The element kinds: f64 tiles are 4 rows × 4 columns of doubles, f32 tiles 4 rows × 8 columns of floats. */
@@ -178,6 +179,8 @@ export function gemmFuncs(kind: SimdKind): Func[] {
 	if (kind === 'f32') for (const w of [4, 8] as const) funcs.push({ name: `pack_${w}`, params: new Array<typeof I32>(5).fill(I32), locals: packLocals, body: packBody(w) });
 	return funcs;
 }
+
+SIMD_MODULES.push({ name: 'gemm f32', build: () => gemmFuncs('f32') }, { name: 'gemm f64', build: () => gemmFuncs('f64') });
 
 type Block = (pa: number, lda: number, pb: number, ldb: number, pstep: number, kc: number, tiles: number, panels: number, pc: number, ldc: number) => void;
 

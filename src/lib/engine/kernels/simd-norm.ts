@@ -93,7 +93,7 @@ function funcs(): Func[] {
 }
 
 type Fn = (...args: number[]) => void;
-const kernels = simdModule<Record<'col_sum' | 'col_sqdev' | 'col_norm' | 'col_bwd_sums' | 'col_bwd_dx', Fn>>(funcs);
+const kernels = simdModule<Record<'col_sum' | 'col_sqdev' | 'col_norm' | 'col_bwd_sums' | 'col_bwd_dx', Fn>>('batchNorm', funcs);
 
 /** Per-channel doubles in scratch: six arrays of up to MAX_C. */
 const MAX_C = 8192;
@@ -262,7 +262,7 @@ function rowBackward(): Func {
 }
 
 type RowFn = (...args: number[]) => void;
-const rowKernels = simdModule<Record<'row_stats' | 'row_norm' | 'row_bwd', RowFn>>(() => [rowStats(), rowNorm(), rowBackward()]);
+const rowKernels = simdModule<Record<'row_stats' | 'row_norm' | 'row_bwd', RowFn>>('layerNorm', () => [rowStats(), rowNorm(), rowBackward()]);
 
 /** Whether the row kernels take these arrays (float32 in the memory, an even C). */
 function rowsFit(C: number, ...arrays: Storage[]): boolean {

@@ -37,7 +37,7 @@ function selectFunc(moves: Moves): Func {
 const nameOf = (moves: Moves): string => `select_${moves.map((m) => (m ? 'v' : 's')).join('')}`;
 
 const ALL: Moves[] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [!!(i & 1), !!(i & 2), !!(i & 4)]);
-const kernels = simdModule<Record<string, (...args: number[]) => void>>(() => ALL.map(selectFunc));
+const kernels = simdModule<Record<string, (...args: number[]) => void>>('select', () => ALL.map(selectFunc));
 
 /** One operand of the selection: values read as rows × cols, element (r, j) at v[r·rs + j·cs]. */
 export interface Laid {

@@ -175,7 +175,7 @@ function softmaxBackward(log: boolean): Func {
 }
 
 type Fn = (...args: number[]) => void;
-const kernels = simdModule<Record<'softmax_rows' | 'sub_rows' | 'softmax_bwd' | 'logsoftmax_bwd', Fn>>(() => [softmaxRows(), subRows(), softmaxBackward(false), softmaxBackward(true)]);
+const kernels = simdModule<Record<'softmax_rows' | 'sub_rows' | 'softmax_bwd' | 'logsoftmax_bwd', Fn>>('softmax', () => [softmaxRows(), subRows(), softmaxBackward(false), softmaxBackward(true)]);
 
 const fit = (len: number, ...arrays: Storage[]): boolean => len >= 4 && arrays.every((a) => a instanceof Float32Array && inHeap(a));
 

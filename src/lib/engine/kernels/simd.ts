@@ -140,8 +140,15 @@ export function setElementwiseSimd(on: boolean): void {
 	enabled = on;
 }
 
-/** A module of SIMD functions over the kernels' memory, made on first use (null without wasm SIMD, or when turned off). */
-export function simdModule<T>(build: () => Func[]): () => T | null {
+/** Every SIMD module the kernels assemble, by name (the browser tests check that Chromium's workers take them all). */
+export const SIMD_MODULES: { name: string; build: () => Func[] }[] = [];
+
+/**
+ * A module of SIMD functions over the kernels' memory, made on first use (null without wasm SIMD, or when turned off);
+ * registered in SIMD_MODULES under `name`.
+ */
+export function simdModule<T>(name: string, build: () => Func[]): () => T | null {
+	SIMD_MODULES.push({ name, build });
 	let cache: { memory: object; ex: T | null } | null = null;
 	return () => {
 		if (!enabled) return null;
@@ -152,7 +159,7 @@ export function simdModule<T>(build: () => Func[]): () => T | null {
 	};
 }
 
-const kernels = simdModule<Exports>(funcs);
+const kernels = simdModule<Exports>('elementwise', funcs);
 
 /** Room to stage operands that are not in the memory (a bias, a constant, a chunk of a plain array): 64 KB each. */
 export const STAGE_BYTES = 1 << 16;
