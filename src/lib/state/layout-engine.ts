@@ -38,14 +38,12 @@ export function viewAspect(width: number, height: number, presenting = false): n
 }
 
 /**
- * Start the worker and warm ELK up on a stand-in of a preset's graph while a session is recorded: its first layouts
- * pay the JIT, so the learner's first layout does not.
+ * Start the worker and warm ELK up on a stand-in of a preset's graph while a session is recorded: this first layout
+ * pays the JIT, so the learner's does not. NOTE: one, not more: the worker lays out in turn, and the learner's graph
+ * must not wait behind a queue of warm-ups.
  */
 export function warmUp(): void {
 	if (elk) return;
 	elk = new ELK({ workerUrl });
-	const e = elk;
-	e.layout(warmUpGraph() as never)
-		.then(() => e.layout(warmUpGraph() as never))
-		.catch(() => undefined);
+	elk.layout(warmUpGraph() as never).catch(() => undefined);
 }
