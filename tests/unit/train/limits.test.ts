@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCheckpoint, MAX_MODEL_NUMBERS, Vocab } from '$lib/data';
 import { backward, Generator, recycling, Tensor } from '$lib/engine';
-import { collectAllocations } from '$lib/engine/pool';
+import { collectAllocations } from '$lib/engine/kernels/pool';
 import { createModel, getPreset, PRESET_NAMES, type Preset } from '$lib/models';
 import { checkpointConfig, restoreModel, saveModel } from '$lib/train/checkpoint';
 import { checkArchitecture, checkBatchMemory, largestBatch, modelNumbers, stepBytesPerRow } from '$lib/train/limits';
