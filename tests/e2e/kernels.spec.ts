@@ -6,7 +6,9 @@ import { moduleBytes, SIMD_MODULES } from '../../src/lib/engine/kernels/index';
 test('every SIMD kernel module compiles and instantiates in a Chromium worker', async ({ page }) => {
 	const modules = SIMD_MODULES.map((m) => ({ name: m.name, bytes: Array.from(moduleBytes(m.build())) }));
 	expect(modules.length).toBeGreaterThanOrEqual(7);
-	await page.goto('/');
+	// a bare page of the app's origin: the app's own pages forbid blob workers (CSP worker-src 'self'), which this probe needs
+	await page.route('**/kernel-probe', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>kernel probe</title>' }));
+	await page.goto('/kernel-probe');
 	const results = await page.evaluate(async (mods) => {
 		const source = `onmessage = (e) => postMessage(e.data.map(({ name, bytes }) => {
 			const b = new Uint8Array(bytes);

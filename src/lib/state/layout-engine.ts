@@ -2,7 +2,7 @@
 // laid out ahead (on the start page) or met again (a collapse state revisited) costs nothing.
 import ELK from 'elkjs/lib/elk-api.js';
 import workerUrl from 'elkjs/lib/elk-worker.min.js?url';
-import { readElkLayout, toElkGraph, warmUpGraph, type ElkNodeJson, type Layout } from '$lib/viz/graph-layout';
+import { readElkLayout, toElkGraph, WARM_UP_GRAPH, type ElkNodeJson, type Layout } from '$lib/viz/graph-layout';
 import type { VisibleGraph } from '$lib/viz/scopes';
 
 let elk: InstanceType<typeof ELK> | null = null;
@@ -37,13 +37,11 @@ export function viewAspect(width: number, height: number, presenting = false): n
 	return Math.round(Math.min(3, Math.max(0.5, ratio)) * 10) / 10;
 }
 
-/**
- * Start the worker and warm ELK up on a stand-in of a preset's graph while a session is recorded: this first layout
- * pays the JIT, so the learner's does not. NOTE: one, not more: the worker lays out in turn, and the learner's graph
- * must not wait behind a queue of warm-ups.
- */
+/** Start the worker and warm ELK up on a tiny graph (its first call pays the JIT), while a session is recorded. */
 export function warmUp(): void {
 	if (elk) return;
 	elk = new ELK({ workerUrl });
-	elk.layout(warmUpGraph() as never).catch(() => undefined);
+	// NOTE: a tiny graph: a stand-in as large as a preset's warmed more, but the learner's own layout then queued
+	// behind it in the worker (seconds on a loaded machine)
+	elk.layout(structuredClone(WARM_UP_GRAPH) as never).catch(() => undefined);
 }

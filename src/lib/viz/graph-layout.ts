@@ -1,7 +1,7 @@
 // The layout adapter: a visible graph → an ELK JSON request (compound nodes for open scopes) → positions.
 // Plain data both ways, so the request can go to elkjs in a worker, in Node (bench) or in tests.
 import { shapeLabel } from './summarize';
-import { ancestors, commonScope, type VisibleEdge, type VisibleGraph, type VisibleNode } from './scopes';
+import { ancestors, commonScope, type VisibleGraph, type VisibleNode } from './scopes';
 
 /** The subset of ELK's JSON graph we send and read back. */
 export interface ElkNodeJson {
@@ -150,30 +150,10 @@ export function readElkLayout(root: ElkNodeJson): Layout {
 	return out;
 }
 
-/**
- * A stand-in graph for warming ELK up before the first real layout: as many boxes, nodes and edges as the largest
- * opening view (mlp-deep's: some twenty layer boxes of two or three nodes, chained box to box, wrapping), so that the
- * code paths of compound nodes, edges across them, wrapping and orthogonal routing are compiled when a learner's
- * graph arrives.
- */
-export function warmUpGraph(): ElkNodeJson {
-	const nodes: VisibleNode[] = [];
-	const edges: VisibleEdge[] = [];
-	const boxes: string[] = [];
-	let prev = '';
-	for (let b = 0; b < 20; b++) {
-		const box = String(b);
-		boxes.push(box);
-		const param = `p${b}`;
-		nodes.push({ id: param, collapsed: param, parent: box, label: `${box}.weight`, firstStep: 0, lastStep: 0, firstGrad: Infinity, firstUpdate: Infinity });
-		for (let i = 0; i < 2; i++) {
-			const id = `o${b}.${i}`;
-			nodes.push({ id, collapsed: id, parent: box, label: `op ${i}`, firstStep: 0, lastStep: 0, firstGrad: Infinity, firstUpdate: Infinity });
-			// the chain runs from box to box; each box's parameter feeds its first op
-			if (prev) edges.push({ id: `e${id}`, source: prev, target: id, edges: [] });
-			if (i === 0) edges.push({ id: `e${param}`, source: param, target: id, edges: [] });
-			prev = id;
-		}
-	}
-	return toElkGraph({ nodes, boxes, edges, owner: new Map(), boxLabels: new Map() });
-}
+/** A tiny graph to warm ELK up on (its first call pays the JIT) while a session records: the app and the bench alike. */
+export const WARM_UP_GRAPH: ElkNodeJson = {
+	id: 'root',
+	layoutOptions: { 'elk.algorithm': 'layered' },
+	children: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }],
+	edges: [{ id: 'e', sources: ['a'], targets: ['b'] }]
+};
