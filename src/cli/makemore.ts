@@ -62,7 +62,7 @@ program
 program
 	.command('bench')
 	.description('milliseconds per training step of each model (recording off)')
-	.option('--json', 'one line per model: {"model": …, "msPerStep": …, "recording": false}')
+	.option('--json', 'one line per model: {"model": …, "msPerStep": …, "cpuMsPerStep": …, "recording": false}')
 	.option('--models <list>', 'comma-separated presets (default: mlp,mlp-bn,mlp-deep,wavenet,gpt-small)')
 	.option('--seconds <s>', 'time each model for at least this long', positiveNumber, 2)
 	.action((o) => bench(o));

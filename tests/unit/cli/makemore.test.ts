@@ -105,7 +105,10 @@ describe('makemore CLI', () => {
 		expect(b.code, b.stderr).toBe(0);
 		const rows = b.stdout.trim().split('\n').map((l) => JSON.parse(l));
 		expect(rows.map((r) => [r.model, r.recording])).toEqual([['mlp', false], ['mlp-bn', false]]);
-		for (const r of rows) expect(r.msPerStep).toBeGreaterThan(0);
+		for (const r of rows) {
+			expect(r.msPerStep).toBeGreaterThan(0);
+			expect(r.cpuMsPerStep).toBeGreaterThan(0);
+		}
 	});
 
 	it('stops at Ctrl-C and saves; --resume then ends, for SGD, exactly where an uninterrupted run does', async () => {
