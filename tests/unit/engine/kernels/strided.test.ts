@@ -4,7 +4,7 @@ import { Generator, Tensor } from '$lib/engine';
 import { gatherInto, rowStarts, scatterInto, sumDims } from '$lib/engine/kernels/index';
 
 /** Every multi-index of `shape`, row-major (the reference the walk must agree with). */
-function* indices(shape: readonly number[]): Generator<number[]> {
+function* indices(shape: readonly number[]): IterableIterator<number[]> {
 	const n = shape.reduce((a, b) => a * b, 1);
 	for (let flat = 0; flat < n; flat++) {
 		const idx: number[] = [];
