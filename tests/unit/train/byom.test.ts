@@ -1,0 +1,108 @@
+// Models trained in PyTorch and saved the way their users save them (tests/fixtures/make_byom_fixtures.py): plain
+// state dicts without metadata, inferred from their tensors, and the notebooks' models saved by scripts/export_notebook.py.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { backward } from '$lib/engine';
+import { decodeSafetensors, encodeSafetensors } from '$lib/data';
+import { restoreModel, saveModel } from '$lib/train/checkpoint';
+import { NeedsData } from '$lib/train/plain';
+import { expectClose, fromFx, type Fx } from '../models/compare';
+
+interface Pass {
+	logits: Fx;
+	loss: number;
+	grads: Record<string, Fx>;
+}
+interface ByomFixture {
+	name: string;
+	data: string;
+	expect: Record<string, string | number | boolean>;
+	x: Fx;
+	y: Fx;
+	train?: Pass;
+	eval: Pass;
+}
+
+const dir = new URL('../../fixtures/byom/', import.meta.url);
+const bytesOf = (name: string) => new Uint8Array(readFileSync(new URL(name, dir)));
+const textOf = (name: string) => readFileSync(new URL(name, dir), 'utf8');
+const fixtures = (name: string) => JSON.parse(textOf(`${name}.json`)) as ByomFixture[];
+const dataOf = (fx: ByomFixture) => ({ text: textOf(fx.data), label: fx.data });
+
+/** One forward and backward in the model's current mode, against PyTorch's. */
+function compare(r: ReturnType<typeof restoreModel>, fx: ByomFixture, pass: Pass, label: string): void {
+	for (const p of r.model.parameters()) p.grad = null;
+	const { logits, loss } = r.model.forward(fromFx(fx.x, 'int32'), fromFx(fx.y, 'int32'));
+	expectClose(logits.values(), pass.logits.values, `${label} logits`, 1e-5, 1e-6);
+	expectClose([loss!.item()], [pass.loss], `${label} loss`);
+	backward(loss!);
+	const params = r.model.namedParameters();
+	expect(params.map(([n]) => n).sort()).toEqual(Object.keys(pass.grads).sort());
+	for (const [n, p] of params) expectClose(p.grad!.values(), pass.grads[n].values, `${label} grad ${n}`, 1e-5, 1e-6);
+}
+
+describe.each(fixtures('plain'))('a plain PyTorch state dict: $name', (fx) => {
+	it('is read with the architecture inferred from its tensors and the vocabulary from its data', () => {
+		const r = restoreModel(bytesOf(`${fx.name}.safetensors`), dataOf(fx));
+		for (const [k, v] of Object.entries(fx.expect)) expect(r.config[k], k).toBe(v);
+		expect(r.inferred).toMatch(/vocabulary of \d+ from/);
+		compare(r, fx, fx.eval, `${fx.name} eval`);
+		r.model.train();
+		compare(r, fx, fx.train!, `${fx.name} train`);
+	});
+
+	it('is saved with our metadata, and then opens without the data', () => {
+		const r = restoreModel(bytesOf(`${fx.name}.safetensors`), dataOf(fx));
+		const again = restoreModel(saveModel(r.model, r.config));
+		expect(again.inferred).toBeNull();
+		expect(again.config.vocab).toBe(r.config.vocab);
+		compare(again, fx, fx.eval, `${fx.name} saved`);
+	});
+});
+
+describe('a plain file that does not fit', () => {
+	const plain = (name: string) => decodeSafetensors(bytesOf(`${name}.safetensors`)).tensors;
+	const encode = (tensors: Map<string, { shape: number[]; data: Float32Array | Float64Array | Int32Array }>) => encodeSafetensors(tensors);
+	const names = { text: textOf('names.txt'), label: 'names.txt' };
+	const text = { text: textOf('text.txt'), label: 'text.txt' };
+
+	it('without data says what it holds and that its vocabulary needs the data', () => {
+		expect(() => restoreModel(bytesOf('plain-wavenet.safetensors'))).toThrow(NeedsData);
+		expect(() => restoreModel(bytesOf('plain-wavenet.safetensors'))).toThrow(/WaveNet.*2 FlattenConsecutive\(2\) stages.*vocabulary must be built from the data/);
+	});
+
+	it('with the wrong data names both vocabulary sizes', () => {
+		expect(() => restoreModel(bytesOf('plain-gpt.safetensors'), names)).toThrow(/embedding has 33 rows .* sorted characters of names.txt .* give 27: give the data the model was trained on/);
+		expect(() => restoreModel(bytesOf('plain-mlp.safetensors'), text)).toThrow(/text.txt cannot be a names model's data: line 1 .* contains '\.'/);
+	});
+
+	it('with names and shapes of no known model lists what it found', () => {
+		const t = plain('plain-mlp-bn');
+		t.delete('3.running_var');
+		expect(() => restoreModel(encode(t), names)).toThrow(/layer 3 has .*running_mean.*; a BatchNorm1d has a 1-D weight, bias, running_mean and running_var/);
+		const u = plain('plain-mlp-bn');
+		u.delete('5.bias');
+		expect(() => restoreModel(encode(u), names)).toThrow(/the layers with tensors are 0: Embedding \(27, 7\), 2: Linear \(no bias\) \(11, 21\), 3: BatchNorm1d \(11\), 5: Linear \(no bias\) \(27, 11\); that is none of the makemore layouts/);
+		const w = plain('plain-wavenet');
+		const l6 = w.get('6.weight')!;
+		w.set('6.weight', { ...l6, shape: [l6.shape[0] / 2, l6.shape[1] * 2] });
+		expect(() => restoreModel(encode(w), names)).toThrow(/layer 6 is Linear \(6, 48\) \(out, in\); this wavenet needs \(12, 24\)/);
+		const renamed = new Map([...plain('plain-gpt')].map(([k, v]) => [k.replace('token_embedding_table', 'wte'), v]));
+		expect(() => restoreModel(encode(renamed), text)).toThrow(/tensor names \(.*\) are none this version knows/);
+	});
+
+	it('with a gpt.py tensor missing says which, as read', () => {
+		const t = plain('plain-gpt');
+		t.delete('blocks.1.ffwd.net.2.bias');
+		expect(() => restoreModel(encode(t), text)).toThrow(/read as the GPT lecture's gpt.py \(2 layers of 3 heads, nEmbd 12, block 9\).*missing blocks.1.ffwd.net.2.bias/);
+	});
+});
+
+describe.each(fixtures('notebook'))("a notebook's model saved by scripts/export_notebook.py: $name", (fx) => {
+	it('opens with its metadata and gives PyTorch’s logits, loss and gradients (eval mode)', () => {
+		const r = restoreModel(bytesOf(`${fx.name}.safetensors`));
+		expect(r.inferred).toBeNull();
+		for (const [k, v] of Object.entries(fx.expect)) if (v !== null) expect(r.config[k], k).toBe(v);
+		compare(r, fx, fx.eval, fx.name);
+	});
+});
