@@ -21,6 +21,8 @@ export interface ModelInfo {
 	vocab: string;
 	/** The dataset it was trained on (`shakespeare`, `names`, or a file name). */
 	data: string;
+	/** A plain PyTorch file: what was inferred from its tensors (null for our checkpoints). */
+	inferred: string | null;
 }
 
 export interface AttentionApi {

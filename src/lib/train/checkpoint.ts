@@ -4,7 +4,7 @@ import { decodeSafetensors, encodeCheckpoint, exampleCount, firstNonFinite, load
 import { Tensor } from '../engine/index';
 import { buildModel, getPreset, isPresetName, type LanguageModel, type Preset } from '../models/index';
 import { checkArchitecture, MODEL_KINDS } from './limits';
-import { plainConfig, type DataText } from './plain';
+import { NeedsData, plainConfig, type DataText } from './plain';
 import { evaluate, type EvalResult } from './trainer';
 
 export interface TrainedState {
@@ -84,6 +84,19 @@ export function restoreModel(bytes: Uint8Array, data?: DataText): Restored {
 	}
 	model.eval();
 	return { model, config, preset, vocab, nonFinite: firstNonFinite(tensors), inferred };
+}
+
+/**
+ * Restore our checkpoint, or a plain PyTorch one with the vocabulary of the data `dataFor` gives for its format (the
+ * app's chosen dataset): only a plain file asks for it.
+ */
+export async function restoreWithData(bytes: Uint8Array, dataFor: (format: 'names' | 'text') => DataText | Promise<DataText>): Promise<Restored> {
+	try {
+		return restoreModel(bytes);
+	} catch (e) {
+		if (!(e instanceof NeedsData)) throw e;
+		return restoreModel(bytes, await dataFor(e.format));
+	}
 }
 
 /** Why a checkpoint's weights cannot be used to compute, or null when they are all finite. */

@@ -14,7 +14,15 @@ export interface DataText {
 }
 
 /** A plain checkpoint has no vocabulary: without its data there is nothing to decode it with. */
-export class NeedsData extends Error {}
+export class NeedsData extends Error {
+	constructor(
+		message: string,
+		/** How the model reads its data: the dataset to offer (names for the makemore models, text for a GPT). */
+		readonly format: 'names' | 'text'
+	) {
+		super(message);
+	}
+}
 
 /**
  * The vocabulary as the lectures build it: makemore's `'.'` then the sorted characters of the names (newlines
@@ -41,14 +49,14 @@ export function plainConfig(tensors: ReadonlyMap<string, SafeTensor>, data: Data
 	}
 	const format = MODEL_FORMAT[arch.model];
 	if (!data) {
-		throw new NeedsData(`the file has no __metadata__ (a plain PyTorch state dict): it holds ${arch.layout}, and its vocabulary must be built from the data it was trained on`);
+		throw new NeedsData(`the file has no __metadata__ (a plain PyTorch state dict): it holds ${arch.layout}, and its vocabulary must be built from the data it was trained on`, format);
 	}
 	const { layout, optional, vocabRows, ...sizes } = arch;
 	const { vocab, how } = lectureVocab(format, data);
 	if (vocab.size !== vocabRows) {
 		throw new Error(
 			`the model's embedding has ${vocabRows} rows (a vocabulary of ${vocabRows}), but ${how} give${vocab.size === 1 ? 's' : ''} ${vocab.size}: ` +
-				'give the data the model was trained on'
+				'use the data the model was trained on'
 		);
 	}
 	const preset = { ...getPreset(arch.preset), ...sizes, format, ...(arch.model === 'gpt' ? { dropout: 0 } : {}) } as Preset;

@@ -6,6 +6,7 @@ import { backward } from '$lib/engine';
 import { decodeSafetensors, encodeSafetensors } from '$lib/data';
 import { restoreModel, saveModel } from '$lib/train/checkpoint';
 import { NeedsData } from '$lib/train/plain';
+import { createSession } from '$lib/train/session';
 import { expectClose, fromFx, type Fx } from '../models/compare';
 
 interface Pass {
@@ -72,7 +73,7 @@ describe('a plain file that does not fit', () => {
 	});
 
 	it('with the wrong data names both vocabulary sizes', () => {
-		expect(() => restoreModel(bytesOf('plain-gpt.safetensors'), names)).toThrow(/embedding has 33 rows .* sorted characters of names.txt .* give 27: give the data the model was trained on/);
+		expect(() => restoreModel(bytesOf('plain-gpt.safetensors'), names)).toThrow(/embedding has 33 rows .* sorted characters of names.txt .* give 27: use the data the model was trained on/);
 		expect(() => restoreModel(bytesOf('plain-mlp.safetensors'), text)).toThrow(/text.txt cannot be a names model's data: line 1 .* contains '\.'/);
 	});
 
@@ -104,5 +105,17 @@ describe.each(fixtures('notebook'))("a notebook's model saved by scripts/export_
 		expect(r.inferred).toBeNull();
 		for (const [k, v] of Object.entries(fx.expect)) if (v !== null) expect(r.config[k], k).toBe(v);
 		compare(r, fx, fx.eval, fx.name);
+	});
+});
+
+describe('the debugger on a plain file', () => {
+	it('takes the model the file holds, its vocabulary from the chosen data, and records PyTorch’s loss', () => {
+		const fx = fixtures('plain').find((f) => f.name === 'plain-gpt')!;
+		const text = textOf('text.txt');
+		const file = { name: 'plain-gpt.safetensors', bytes: bytesOf('plain-gpt.safetensors') };
+		const s = createSession({ preset: 'mlp', dataset: 'shakespeare', seed: 1, batch: 4, text: text.slice(0, 10) }, text, file);
+		expect(s.config.preset).toBe('gpt-small');
+		expect(s.weights).toMatch(/^plain-gpt.safetensors: no metadata, read as the GPT lecture's gpt.py \(2 layers of 3 heads, nEmbd 12, block 9\), vocabulary of 33/);
+		expectClose([s.loss], [fx.eval.loss], 'recorded loss');
 	});
 });
