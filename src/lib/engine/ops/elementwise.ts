@@ -1,6 +1,7 @@
 // Elementwise ops: forward beside backward. Binary ops broadcast; autograd sums their gradients back to shape.
 import { resultDType, type FloatStorage, type Storage, type Tensor } from '../tensor';
 import { binaryMap, empty, fastTanh, tanh32, unaryMap } from './kernels';
+import { gelu, geluBackward } from '../kernels/gelu';
 import type { RuleTable } from './types';
 import { reluGrad, tanhGrad, zipAdd, zipDiv, zipMul, zipSub } from './zip';
 
@@ -17,6 +18,8 @@ export interface ElementwiseAttrs {
 	exp: None;
 	log: None;
 	tanh: None;
+	/** x·Φ(x), Φ the standard normal CDF (exact, with erf). */
+	gelu: None;
 	relu: None;
 	sqrt: None;
 }
@@ -91,6 +94,11 @@ export const elementwiseRules: RuleTable<keyof ElementwiseAttrs> = {
 		},
 		// d tanh x = (1 − tanh²x) dx
 		backward: (g, { out }) => [tanhGrad(g, out)]
+	},
+	gelu: {
+		forward: ([x]) => ({ out: gelu(x) }),
+		// d gelu x = (Φ(x) + x·φ(x)) dx, φ the standard normal density
+		backward: (g, { inputs: [x] }) => [geluBackward(g, x)]
 	},
 	relu: {
 		forward: ([a]) => {
