@@ -47,12 +47,25 @@ function ownConfig(metadata: Record<string, string>) {
 	const base = isPresetName(config.preset) ? config.preset : config.model;
 	if (!isPresetName(base)) throw new Error(`the checkpoint's model '${config.model}' is not one this version knows (${MODEL_KINDS.join(', ')})`);
 	const preset = { ...getPreset(base), ...config } as unknown as Preset;
-	return { config, preset, vocab: new Vocab(config.vocab), inferred: null, optional: null };
+	return { config, preset, vocab: new Vocab(config.vocab), inferred: null, optional: null, tied: undefined };
+}
+
+/** One weight saved under two names (`torch.save` keeps both, safetensors' save_model one): keep the model's name. */
+function untie(tensors: Map<string, Tensor>, alias: string, name: string): void {
+	const a = tensors.get(alias);
+	if (!a) return;
+	const b = tensors.get(name);
+	const [av, bv] = [a.values(), b?.values()];
+	if (b && bv && (av.length !== bv.length || av.some((v, i) => v !== bv[i]))) {
+		throw new Error(`'${alias}' differs from '${name}': nanoGPT ties them (one weight), and this file's are two`);
+	}
+	tensors.set(name, b ?? a);
+	tensors.delete(alias);
 }
 
 /** A plain file's inferred preset and vocabulary, with the config saving it writes (trained 0 steps here, on `data`). */
-function plainCheckpoint(tensors: Parameters<typeof plainConfig>[0], data: DataText | undefined) {
-	const p = plainConfig(tensors, data);
+function plainCheckpoint(tensors: Parameters<typeof plainConfig>[0], data: DataText | undefined, metadata: Record<string, string>) {
+	const p = plainConfig(tensors, data, metadata);
 	const config = checkpointConfig(p.presetName, p.preset, p.vocab, { seed: data?.seed ?? 42, steps: 0, finalLoss: null, trainLoss: null, valLoss: null });
 	if (data) config.data = data.label;
 	return { ...p, config };
@@ -68,7 +81,8 @@ export function restoreModel(bytes: Uint8Array, data?: DataText): Restored {
 	const file = decodeSafetensors(bytes);
 	const tensors = new Map<string, Tensor>();
 	for (const [name, t] of file.tensors) tensors.set(name, new Tensor(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data), t.shape));
-	const { config, preset, vocab, inferred, optional } = file.metadata.config === undefined ? plainCheckpoint(file.tensors, data) : ownConfig(file.metadata);
+	const { config, preset, vocab, inferred, optional, tied } = file.metadata.config === undefined ? plainCheckpoint(file.tensors, data, file.metadata) : ownConfig(file.metadata);
+	if (tied) untie(tensors, ...tied);
 	try {
 		checkArchitecture(preset, vocab.size, config.preset);
 	} catch (e) {

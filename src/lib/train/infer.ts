@@ -6,7 +6,7 @@ import type { ModelKind } from '../models/index';
 export interface InferredArchitecture {
 	model: ModelKind;
 	/** The preset whose training schedule a fine-tuning run takes (`train --resume`). */
-	preset: 'mlp' | 'mlp-bn' | 'mlp-deep' | 'seed-mlp' | 'wavenet' | 'seed-wavenet' | 'gpt-small';
+	preset: 'mlp' | 'mlp-bn' | 'mlp-deep' | 'seed-mlp' | 'wavenet' | 'seed-wavenet' | 'gpt-small' | 'nanogpt';
 	/** The embedding's rows: the vocabulary size the data must give. */
 	vocabRows: number;
 	blockSize: number;
@@ -19,6 +19,9 @@ export interface InferredArchitecture {
 	layout: string;
 	/** Buffers the model keeps that the file may leave out (constant masks, BatchNorm's step counter). */
 	optional: RegExp;
+	dropout?: number;
+	/** A weight saved under two names (nanoGPT's lm_head.weight is transformer.wte.weight): [the alias, the model's name]. */
+	tied?: [string, string];
 }
 
 type Shapes = ReadonlyMap<string, readonly number[]>;
@@ -154,9 +157,45 @@ function inferGptPy(shapes: Shapes): InferredArchitecture {
 		refuse(`block 0 has ${nHead} heads with key weights ${dims(key)}`, `gpt.py splits nEmbd ${E} into nHead heads of nEmbd / nHead channels each`);
 	}
 	return {
-		model: 'gpt', preset: 'gpt-small', vocabRows: tok[0], blockSize: pos[0], nEmbd: E, nHead, nLayer,
+		model: 'gpt', preset: 'gpt-small', vocabRows: tok[0], blockSize: pos[0], nEmbd: E, nHead, nLayer, dropout: 0,
 		layout: `the GPT lecture's gpt.py (${nLayer} layers of ${nHead} heads, nEmbd ${E}, block ${pos[0]})`,
 		optional: /\.tril$/
+	};
+}
+
+/** nanoGPT's head size in all its configs (GPT-2's 768/12 … 1600/25, shakespeare_char's 384/6). */
+const NANOGPT_HEAD_SIZE = 64;
+
+/**
+ * nanoGPT's names (`transformer.wte`, `transformer.h.{i}.attn.c_attn`, …). The number of heads is not in the
+ * tensors' shapes: it is read from the file's metadata `n_head` (the README's conversion writes it) or, without it,
+ * taken as nEmbd / 64, the head size of every nanoGPT config (and said so).
+ */
+function inferNanoGpt(shapes: Shapes, metadata: Readonly<Record<string, string>>): InferredArchitecture {
+	const names = [...shapes.keys()];
+	const wte = shapes.get('transformer.wte.weight') ?? shapes.get('lm_head.weight');
+	const wpe = shapes.get('transformer.wpe.weight');
+	if (!wte || wte.length !== 2 || !wpe || wpe.length !== 2 || wpe[1] !== wte[1]) {
+		refuse(`transformer.wte.weight (or lm_head.weight) is ${dims(wte)} and transformer.wpe.weight ${dims(wpe)}`, 'nanoGPT has (vocab, nEmbd) and (blockSize, nEmbd)');
+	}
+	const C = wte[1];
+	const nLayer = countIndexed(names, 'transformer.h.');
+	if (nLayer === 0) refuse('there are no transformer.h.{i} tensors', "nanoGPT's model has at least one Block");
+	const given = metadata.n_head;
+	const nHead = given !== undefined ? Number(given) : C / NANOGPT_HEAD_SIZE;
+	if (!Number.isInteger(nHead) || nHead < 1 || C % nHead !== 0) {
+		refuse(
+			given !== undefined ? `the metadata's n_head is '${given}'` : `nEmbd is ${C}, not a multiple of nanoGPT's head size 64`,
+			`nEmbd ${C} must split into n_head heads: save the file with metadata={'n_head': str(model_args['n_head'])} (README, nanoGPT)`
+		);
+	}
+	const bias = shapes.has('transformer.h.0.ln_1.bias');
+	const heads = given !== undefined ? `${nHead} heads` : `${nHead} heads of 64 (assumed: the file has no n_head)`;
+	return {
+		model: 'nanogpt', preset: 'nanogpt', vocabRows: wte[0], blockSize: wpe[0], nEmbd: C, nHead, nLayer, bias, dropout: 0,
+		layout: `nanoGPT (${nLayer} layers of ${heads}, nEmbd ${C}, block ${wpe[0]}, ${bias ? 'with' : 'without'} biases)`,
+		optional: /\.attn\.bias$/,
+		tied: ['lm_head.weight', 'transformer.wte.weight']
 	};
 }
 
@@ -164,14 +203,15 @@ function inferGptPy(shapes: Shapes): InferredArchitecture {
  * Which model a plain state dict holds: a makemore torch.nn.Sequential (names `0.weight`, `2.weight`, …) or gpt.py
  * (`token_embedding_table.weight`, …). Anything else is refused with the names found; a wrong model is never built.
  */
-export function inferArchitecture(shapes: Shapes): InferredArchitecture {
+export function inferArchitecture(shapes: Shapes, metadata: Readonly<Record<string, string>> = {}): InferredArchitecture {
 	const names = [...shapes.keys()];
 	if (names.length === 0) refuse('the file holds no tensors', 'a model needs its weights');
 	if (names.every((n) => SEQ_NAME.test(n))) return inferSequential(shapes);
 	if (shapes.has('token_embedding_table.weight')) return inferGptPy(shapes);
+	if (shapes.has('transformer.wpe.weight')) return inferNanoGpt(shapes, metadata);
 	const some = names.slice(0, 4).join(', ') + (names.length > 4 ? `, … (${names.length} tensors)` : '');
 	return refuse(
 		`its tensor names (${some}) are none this version knows`,
-		"it reads the makemore torch.nn.Sequential names (0.weight, 2.weight, …) and gpt.py's (token_embedding_table.weight, blocks.0.sa.heads.0.key.weight, …)"
+		"it reads the makemore torch.nn.Sequential names (0.weight, 2.weight, …), gpt.py's (token_embedding_table.weight, blocks.0.sa.heads.0.key.weight, …) and nanoGPT's (transformer.wte.weight, transformer.h.0.attn.c_attn.weight, …)"
 	);
 }

@@ -39,11 +39,11 @@ function lectureVocab(format: 'names' | 'text', data: DataText): { vocab: Vocab;
 }
 
 /** The preset (sizes inferred) and vocabulary of a plain state dict, a line saying what was inferred, and the buffers it may lack. */
-export function plainConfig(tensors: ReadonlyMap<string, SafeTensor>, data: DataText | undefined) {
+export function plainConfig(tensors: ReadonlyMap<string, SafeTensor>, data: DataText | undefined, metadata: Readonly<Record<string, string>> = {}) {
 	const shapes = new Map([...tensors].map(([k, t]) => [k, t.shape] as const));
 	let arch;
 	try {
-		arch = inferArchitecture(shapes);
+		arch = inferArchitecture(shapes, metadata);
 	} catch (e) {
 		throw new Error(`the file has no __metadata__ (a plain PyTorch state dict) and its tensors fit none of the models this version reads: ${(e as Error).message}`);
 	}
@@ -51,7 +51,7 @@ export function plainConfig(tensors: ReadonlyMap<string, SafeTensor>, data: Data
 	if (!data) {
 		throw new NeedsData(`the file has no __metadata__ (a plain PyTorch state dict): it holds ${arch.layout}, and its vocabulary must be built from the data it was trained on`, format);
 	}
-	const { layout, optional, vocabRows, ...sizes } = arch;
+	const { layout, optional, vocabRows, tied, ...sizes } = arch;
 	const { vocab, how } = lectureVocab(format, data);
 	if (vocab.size !== vocabRows) {
 		throw new Error(
@@ -59,6 +59,6 @@ export function plainConfig(tensors: ReadonlyMap<string, SafeTensor>, data: Data
 				'use the data the model was trained on'
 		);
 	}
-	const preset = { ...getPreset(arch.preset), ...sizes, format, ...(arch.model === 'gpt' ? { dropout: 0 } : {}) } as Preset;
-	return { presetName: arch.preset, preset, vocab, inferred: `${layout}, vocabulary of ${vocab.size} from ${how}`, optional };
+	const preset = { ...getPreset(arch.preset), ...sizes, format } as Preset;
+	return { presetName: arch.preset, preset, vocab, inferred: `${layout}, vocabulary of ${vocab.size} from ${how}`, optional, tied };
 }

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { backward } from '$lib/engine';
 import { decodeSafetensors, encodeSafetensors } from '$lib/data';
 import { restoreModel, saveModel } from '$lib/train/checkpoint';
+import { Generator } from '$lib/engine';
+import { NanoGPT, getPreset, type NanoGptConfig } from '$lib/models';
 import { NeedsData } from '$lib/train/plain';
 import { createSession } from '$lib/train/session';
 import { expectClose, fromFx, type Fx } from '../models/compare';
@@ -22,6 +24,8 @@ interface ByomFixture {
 	y: Fx;
 	train?: Pass;
 	eval: Pass;
+	/** nanoGPT: block 0's attention and MLP on their inputs. */
+	modules?: Record<'attnIn' | 'attnOut' | 'mlpIn' | 'mlpOut', Fx>;
 }
 
 const dir = new URL('../../fixtures/byom/', import.meta.url);
@@ -117,5 +121,33 @@ describe('the debugger on a plain file', () => {
 		expect(s.config.preset).toBe('gpt-small');
 		expect(s.weights).toMatch(/^plain-gpt.safetensors: no metadata, read as the GPT lecture's gpt.py \(2 layers of 3 heads, nEmbd 12, block 9\), vocabulary of 33/);
 		expectClose([s.loss], [fx.eval.loss], 'recorded loss');
+	});
+});
+
+describe("nanoGPT's modules against PyTorch", () => {
+	it.each(fixtures('plain').filter((f) => f.modules))('$name: block 0’s CausalSelfAttention and MLP', (fx) => {
+		const r = restoreModel(bytesOf(`${fx.name}.safetensors`), dataOf(fx));
+		const block = (r.model as NanoGPT).transformer.h.at(0);
+		const m = fx.modules!;
+		expectClose(block.attn.call(fromFx(m.attnIn)).values(), m.attnOut.values, `${fx.name} attention`);
+		expectClose(block.mlp.call(fromFx(m.mlpIn)).values(), m.mlpOut.values, `${fx.name} MLP`);
+	});
+
+	it('takes the head count from the metadata, or 64-wide heads when it is absent', () => {
+		const plain = decodeSafetensors(bytesOf('plain-nanogpt-nobias.safetensors')).tensors;
+		expect(() => restoreModel(encodeSafetensors(plain), { text: textOf('text.txt'), label: 'text.txt' })).toThrow(/nEmbd is 10, not a multiple of nanoGPT's head size 64.*metadata=\{'n_head'/);
+		const config: NanoGptConfig = { ...(getPreset('nanogpt') as NanoGptConfig), nEmbd: 128, nHead: 2, nLayer: 1, blockSize: 8 };
+		const model = new NanoGPT(config, 33, new Generator(3));
+		const bytes = encodeSafetensors(model.namedTensors().map(([k, t]) => [k, { shape: [...t.shape], data: t.data as Float32Array }]));
+		const r = restoreModel(bytes, { text: textOf('text.txt'), label: 'text.txt' });
+		expect(r.inferred).toMatch(/^nanoGPT \(1 layers of 2 heads of 64 \(assumed: the file has no n_head\), nEmbd 128, block 8, without biases\)/);
+		expect(r.config).toMatchObject({ model: 'nanogpt', nHead: 2, nEmbd: 128, bias: false });
+	});
+
+	it('refuses an lm_head that is not the token embedding', () => {
+		const t = decodeSafetensors(bytesOf('plain-nanogpt.safetensors'));
+		const head = t.tensors.get('lm_head.weight')!;
+		t.tensors.set('lm_head.weight', { ...head, data: head.data.map((v) => v + 1) as Float32Array });
+		expect(() => restoreModel(encodeSafetensors(t.tensors, t.metadata), { text: textOf('text.txt'), label: 'text.txt' })).toThrow(/'lm_head.weight' differs from 'transformer.wte.weight'/);
 	});
 });
