@@ -102,9 +102,14 @@ class Transformer extends Module {
 		this.lnF = this.registerModule('ln_f', new LayerNorm(c.nEmbd, 1e-5, { bias: c.bias }));
 	}
 
-	/** A container (nanoGPT's ModuleDict): NanoGPT.forward calls its parts. */
-	forward(x: Tensor): Tensor {
-		return x;
+	/** idx (B, T) → the final normalised activations (B, T, C), scoped as nanoGPT's names (`transformer.h.0.attn`). */
+	forward(idx: Tensor): Tensor {
+		const T = idx.shape[1];
+		const tokEmb = this.wte.call(idx); // (B, T, C)
+		const posEmb = this.wpe.call(arange(T, undefined, 1, { dtype: 'int32' })); // (T, C)
+		let x = this.drop.call(add(tokEmb, posEmb)); // (B, T, C)
+		this.h.map((block) => (x = block.call(x))); // in the list's scope: transformer.h.{i} — (B, T, C)
+		return this.lnF.call(x); // (B, T, C)
 	}
 }
 
@@ -130,14 +135,9 @@ export class NanoGPT extends Module<[Tensor, Tensor?], ModelOutput> implements L
 	forward(idx: Tensor, targets?: Tensor): ModelOutput {
 		const [B, T] = idx.shape;
 		if (T > this.config.blockSize) throw new Error(`nanoGPT: a context of ${T} tokens is longer than blockSize ${this.config.blockSize}`);
-		const t = this.transformer;
-		const tokEmb = t.wte.call(idx); // (B, T, C)
-		const posEmb = t.wpe.call(arange(T, undefined, 1, { dtype: 'int32' })); // (T, C)
-		let x = t.drop.call(add(tokEmb, posEmb)); // (B, T, C)
-		for (const block of t.h) x = block.call(x); // (B, T, C)
-		x = t.lnF.call(x); // (B, T, C)
+		const x = this.transformer.call(idx); // (B, T, C)
 		// lm_head, tied to wte: (B, T, C) @ (C, V) → (B, T, V)
-		const logits = withScope('lm_head', () => matmul(x, transpose(t.wte.weight, 0, 1)));
+		const logits = withScope('lm_head', () => matmul(x, transpose(this.transformer.wte.weight, 0, 1)));
 		if (!targets) return { logits, loss: null };
 		const V = logits.shape[2];
 		return { logits, loss: crossEntropy(view(logits, B * T, V), view(targets, B * T)) };

@@ -7,7 +7,9 @@ import { NeedsData } from './plain';
 import { batchNormEvals, evalLoss, moduleClasses, snapshotBatchNorms, type BatchNormEval } from './modules';
 import { makeOptimizer, trainStep } from './trainer';
 
-export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small' | 'seed-mlp' | 'seed-wavenet' | 'seed-gpt';
+/** The debugger's presets; `nanogpt` comes only with a loaded file (no weights ship; fresh ones would be seed-gpt's size). */
+export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small' | 'seed-mlp' | 'seed-wavenet' | 'seed-gpt' | 'nanogpt';
+/** The presets the picker offers. */
 export const PRESETS: Preset[] = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small', 'seed-mlp', 'seed-wavenet', 'seed-gpt'];
 
 /**
@@ -20,7 +22,7 @@ const DEBUG_OVERRIDES: Partial<Record<Preset, Partial<ModelPreset>>> = { 'seed-g
  * The presets with a trained checkpoint shipped in static/checkpoints/: all but seed-gpt, which this machine cannot
  * train (a step at its batch of 64 × 256 characters needs more than 16 GB here).
  */
-export const TRAINED_PRESETS: Preset[] = PRESETS.filter((p) => p !== 'seed-gpt');
+export const TRAINED_PRESETS: Preset[] = PRESETS.filter((p) => p !== 'seed-gpt' && p !== 'nanogpt');
 
 /** The preset as the debugger builds it with fresh weights. */
 export function debugPreset(preset: Preset): ModelPreset {

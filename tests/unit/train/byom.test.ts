@@ -9,6 +9,7 @@ import { Generator } from '$lib/engine';
 import { NanoGPT, getPreset, type NanoGptConfig } from '$lib/models';
 import { NeedsData } from '$lib/train/plain';
 import { createSession } from '$lib/train/session';
+import { attentionFromTrace, attentionWeights, recordRun } from '$lib/viz/attention';
 import { expectClose, fromFx, type Fx } from '../models/compare';
 
 interface Pass {
@@ -149,5 +150,28 @@ describe("nanoGPT's modules against PyTorch", () => {
 		const head = t.tensors.get('lm_head.weight')!;
 		t.tensors.set('lm_head.weight', { ...head, data: head.data.map((v) => v + 1) as Float32Array });
 		expect(() => restoreModel(encodeSafetensors(t.tensors, t.metadata), { text: textOf('text.txt'), label: 'text.txt' })).toThrow(/'lm_head.weight' differs from 'transformer.wte.weight'/);
+	});
+});
+
+describe("the attention explorer on nanoGPT's fused heads", () => {
+	it('reads each head out of the (1, nh, T, ·) tensors: its weights are softmax(q·kᵀ/√hs) over the past, its output weights·v', () => {
+		const fx = fixtures('plain').find((f) => f.name === 'plain-nanogpt')!;
+		const r = restoreModel(bytesOf('plain-nanogpt.safetensors'), dataOf(fx));
+		const ids = Int32Array.from(fx.x.values);
+		const text = r.vocab.decode(ids);
+		const { trace, loss } = recordRun(r.model, ids);
+		const maps = attentionFromTrace(trace, { nLayer: 2, nHead: 3, nEmbd: 12, blockSize: 9, fused: true }, text, loss);
+		expect(maps.heads).toHaveLength(6);
+		const T = ids.length;
+		for (const h of maps.heads) {
+			expect(h.scale).toBeCloseTo(0.5, 7);
+			expectClose(h.weights, attentionWeights(h.q, h.k, T, 4, h.scale).weights, `layer ${h.layer} head ${h.head} weights`);
+			const out = new Float32Array(T * 4);
+			for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) for (let c = 0; c < 4; c++) out[i * 4 + c] += h.weights[i * T + j] * h.v[j * 4 + c];
+			expectClose(h.out, out, `layer ${h.layer} head ${h.head} output`);
+			expect(h.gradWeights).not.toBeNull();
+		}
+		// each head is its own slice
+		expect(maps.heads[0].weights).not.toEqual(maps.heads[1].weights);
 	});
 });
