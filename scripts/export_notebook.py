@@ -41,16 +41,22 @@ LETTERS = {'E': 'Embedding', 'F': 'Flatten', '2': 'FlattenConsecutive(2)', 'L': 
            'B': 'BatchNorm1d', 'T': 'Tanh'}
 
 
+# torch dtype → the format's name and struct's; any other (bfloat16, …) is written as float32
+DTYPES = {torch.float32: ('F32', '<%df'), torch.float64: ('F64', '<%dd'), torch.float16: ('F16', '<%de'),
+          torch.int64: ('I64', '<%dq'), torch.int32: ('I32', '<%di')}
+
+
 def save_safetensors(path, tensors, metadata=None):
-    """Write float32 (and int64) tensors as .safetensors (the reference layout: header sorted, padded to 8 bytes)."""
+    """Write tensors as .safetensors (the reference layout: header sorted, padded to 8 bytes, little-endian data)."""
     header = {}
     if metadata:
         header['__metadata__'] = {k: metadata[k] for k in sorted(metadata)}
     blobs, offset = [], 0
     for name in sorted(tensors, key=lambda s: s.encode('utf-8')):
         t = tensors[name].detach().contiguous().cpu()
-        dtype, fmt = ('I64', '<%dq') if t.dtype == torch.int64 else ('F32', '<%df')
-        t = t if dtype == 'I64' else t.to(torch.float32)
+        if t.dtype not in DTYPES:
+            t = t.to(torch.float32)
+        dtype, fmt = DTYPES[t.dtype]
         blob = struct.pack(fmt % t.numel(), *t.flatten().tolist())
         header[name] = {'dtype': dtype, 'shape': list(t.shape), 'data_offsets': [offset, offset + len(blob)]}
         offset += len(blob)
