@@ -17,7 +17,7 @@ const T = 64;
 /** The state dict as nanoGPT's users save it (lm_head.weight for the tied weight, n_head in the metadata). */
 function nanoFile(vocabSize: number): { name: string; bytes: Uint8Array; params: number } {
 	const model = createModel('nanogpt', vocabSize, new Generator(1));
-	const tensors = model.namedTensors().map(([k, t]) => [k === 'transformer.wte.weight' ? 'lm_head.weight' : k, { shape: [...t.shape], data: t.data as Float32Array }] as const);
+	const tensors = model.namedTensors().map(([k, t]) => [k === 'transformer.wte.weight' ? 'lm_head.weight' : k, { shape: [...t.shape], data: t.data as Float32Array }] as [string, { shape: number[]; data: Float32Array }]);
 	return { name: 'shakespeare_char.safetensors', bytes: encodeSafetensors(tensors, { n_head: '6' }), params: model.numParameters() };
 }
 

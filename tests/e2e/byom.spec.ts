@@ -13,7 +13,7 @@ const V = Vocab.forText(shakespeare).size;
 /** A model's state dict as PyTorch's save_file writes it: no config (nanoGPT's tied weight under lm_head's name). */
 function plainFile(preset: string, sizes: Record<string, number | boolean>, name: string, metadata: Record<string, string> = {}) {
 	const model = createModel(preset, V, new Generator(7), sizes);
-	const tensors = model.namedTensors().map(([k, t]) => [k === 'transformer.wte.weight' ? 'lm_head.weight' : k, { shape: [...t.shape], data: t.data as Float32Array }] as const);
+	const tensors = model.namedTensors().map(([k, t]) => [k === 'transformer.wte.weight' ? 'lm_head.weight' : k, { shape: [...t.shape], data: t.data as Float32Array }] as [string, { shape: number[]; data: Float32Array }]);
 	return { name, bytes: encodeSafetensors(tensors, metadata) };
 }
 

@@ -1,7 +1,6 @@
 // A trained model ↔ checkpoint bytes: the config that rebuilds it (preset hyperparameters, vocab, seed, losses) and its weights.
-import { Generator } from '../engine/index';
+import { Generator, Tensor } from '../engine/index';
 import { decodeSafetensors, encodeCheckpoint, exampleCount, firstNonFinite, loadStateDict, parseConfig, Vocab, type CheckpointConfig, type Dataset, type HyperValue } from '../data/index';
-import { Tensor } from '../engine/index';
 import { buildModel, getPreset, isPresetName, type LanguageModel, type Preset } from '../models/index';
 import { checkArchitecture, MODEL_KINDS } from './limits';
 import { NeedsData, plainConfig, type DataText } from './plain';
@@ -79,9 +78,9 @@ function plainCheckpoint(tensors: Parameters<typeof plainConfig>[0], data: DataT
  */
 export function restoreModel(bytes: Uint8Array, data?: DataText): Restored {
 	const file = decodeSafetensors(bytes);
+	const { config, preset, vocab, inferred, optional, tied } = file.metadata.config === undefined ? plainCheckpoint(file.tensors, data, file.metadata) : ownConfig(file.metadata);
 	const tensors = new Map<string, Tensor>();
 	for (const [name, t] of file.tensors) tensors.set(name, new Tensor(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data), t.shape));
-	const { config, preset, vocab, inferred, optional, tied } = file.metadata.config === undefined ? plainCheckpoint(file.tensors, data, file.metadata) : ownConfig(file.metadata);
 	if (tied) untie(tensors, ...tied);
 	try {
 		checkArchitecture(preset, vocab.size, config.preset);
