@@ -10,8 +10,8 @@ import { checkArchitecture, checkBatchMemory, largestBatch, modelNumbers, stepBy
 const VARIANTS: [string, Partial<Preset>][] = [
 	// nanoGPT at reduced sizes (its full size is seed-gpt's, which the list already measures), with and without biases
 	...PRESET_NAMES.filter((n) => n !== 'nanogpt').map((n) => [n, {}] as [string, Partial<Preset>]),
-	['nanogpt', { nLayer: 2, nEmbd: 48, blockSize: 32 }],
-	['nanogpt', { nLayer: 1, nEmbd: 30, nHead: 3, blockSize: 16, bias: true } as Partial<Preset>],
+	['nanogpt', { nLayer: 1, nEmbd: 24, blockSize: 16 }],
+	['nanogpt', { nLayer: 1, nEmbd: 12, nHead: 3, blockSize: 8, bias: true } as Partial<Preset>],
 	['mlp-deep', { nLayer: 2, nHidden: 30 }],
 	['wavenet', { blockSize: 16, nEmbd: 5, nHidden: 12 }],
 	['gpt-small', { nHead: 2, nLayer: 1, blockSize: 8 }]
