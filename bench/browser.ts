@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium, type Page } from '@playwright/test';
 import { PRESETS } from '../src/lib/train/session';
 import { rendererCpu, renderers, trainFullRows, trainingRows } from './browser-train';
+import { nanoGptRows } from './nanogpt-browser';
 import type { Bench, BenchRow } from './types';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -231,7 +232,7 @@ async function navigationRows(page: Page, base: string, log: (line: string) => v
 }
 
 /** The parts of the browser suite, in the order they run; `train-full` only when asked for (it takes many minutes). */
-const PARTS = ['navigation', 'debugger', 'attention', 'training', 'train-full'] as const;
+const PARTS = ['navigation', 'debugger', 'attention', 'nanogpt', 'training', 'train-full'] as const;
 type Part = (typeof PARTS)[number];
 
 export const browserBench: Bench = {
@@ -262,6 +263,7 @@ export const browserBench: Bench = {
 				rows.push(...(await caseRows(page, base, 'seed-gpt', 'blocks collapsed', log)));
 			}
 			if (want('attention')) rows.push(...(await attentionRows(page, base, log)));
+			if (want('nanogpt')) rows.push(...(await nanoGptRows(page, base, log)));
 			if (want('training')) rows.push(...(await trainingRows(page, base, log)));
 			if (want('train-full')) rows.push(...(await trainFullRows(page, base, log, process.env.BENCH_PRESET ?? 'mlp-bn')));
 			return rows;

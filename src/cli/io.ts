@@ -3,8 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
-import { checkDataSize, DataError, loadTrainingData, type PrepareOptions, type TrainingData } from '../lib/data/index';
+import { checkDataSize, DataError, decodeText, loadTrainingData, type PrepareOptions, type TrainingData } from '../lib/data/index';
 import { nonFiniteMessage, restoreModel, type Restored } from '../lib/train/checkpoint';
+import { NeedsData, type DataText } from '../lib/train/plain';
 
 /** An error the user caused: printed as one line, exit code 1, no stack trace. */
 export class UserError extends Error {}
@@ -44,20 +45,51 @@ export function readData(data: string, opts: Omit<PrepareOptions, 'what'>): Trai
 	}
 }
 
+/** A data file's text, read and checked, for a plain checkpoint's vocabulary. */
+function dataText(data: string, seed?: number): DataText {
+	const path = resolveData(data);
+	try {
+		checkDataSize(statSync(path).size, data);
+		return { text: decodeText(new Uint8Array(readFileSync(path)), data), label: dataLabel(data), seed };
+	} catch (e) {
+		if (e instanceof DataError) throw new UserError(e.message);
+		throw e;
+	}
+}
+
+export interface CheckpointOptions {
+	/** Refuse weights with NaN or ±Inf (default), for anything that computes with them. */
+	finite?: boolean;
+	/** --data: a plain PyTorch file's vocabulary is built from it. */
+	data?: string;
+	/** --seed: a plain file's config takes it (a fine-tuning run's split and batches). */
+	seed?: number;
+}
+
 /**
- * Read a checkpoint and rebuild its model; every problem becomes a one-line error naming the file. Weights with NaN
- * or ±Inf are refused (`finite`, the default) for anything that computes with them.
+ * Read a checkpoint and rebuild its model; every problem becomes a one-line error naming the file. A plain PyTorch
+ * file (no __metadata__) is inferred from its tensors with the vocabulary of `data`, and what was inferred is printed
+ * on stderr. Weights with NaN or ±Inf are refused (`finite`, the default) for anything that computes with them.
  */
-export function loadCheckpoint(file: string, { finite = true } = {}): Restored {
+export function loadCheckpoint(file: string, { finite = true, data, seed }: CheckpointOptions = {}): Restored {
 	const path = resolve(file);
 	if (!existsSync(path)) throw new UserError(`no such checkpoint: ${file} (train one with \`npm run makemore -- train --model NAME\`)`);
 	if (!statSync(path).isFile()) throw new UserError(`${file} is not a file`);
+	const bytes = new Uint8Array(readFileSync(path));
 	let r: Restored;
 	try {
-		r = restoreModel(new Uint8Array(readFileSync(path)));
+		r = restoreModel(bytes);
 	} catch (e) {
-		throw new UserError(`${file}: ${(e as Error).message}`);
+		if (!(e instanceof NeedsData)) throw new UserError(`${file}: ${(e as Error).message}`);
+		if (data === undefined) throw new UserError(`${file}: ${e.message}: pass --data names|shakespeare|PATH`);
+		const text = dataText(data, seed);
+		try {
+			r = restoreModel(bytes, text);
+		} catch (e2) {
+			throw new UserError(`${file}: ${(e2 as Error).message}`);
+		}
 	}
+	if (r.inferred) console.error(`${file}: no __metadata__, read as ${r.inferred}`);
 	const bad = finite ? nonFiniteMessage(r) : null;
 	if (bad) throw new UserError(`${file}: ${bad}`);
 	return r;

@@ -85,18 +85,21 @@ function planFresh(o: TrainOptions): Plan {
  * AdamW's moments, which a checkpoint does not keep, start afresh (and Dropout draws new masks).
  */
 function planResume(o: TrainOptions, file: string): Plan {
-	const ck = loadCheckpoint(file);
+	const ck = loadCheckpoint(file, { data: o.data, seed: o.seed });
 	const name = ck.config.preset;
 	if (o.model !== undefined && o.model !== name) throw new UserError(`--model ${o.model} differs from the checkpoint's ${name}: leave --model out to resume it`);
-	if (o.batchSize !== undefined || o.lr !== undefined) throw new UserError('a resumed run keeps the checkpoint\'s batch size and learning rate: leave out --batch-size and --lr');
+	// a plain PyTorch file has no schedule of ours: it is fine-tuned with its preset's (or the given) batch size and rate
+	if (!ck.inferred && (o.batchSize !== undefined || o.lr !== undefined)) throw new UserError('a resumed run keeps the checkpoint\'s batch size and learning rate: leave out --batch-size and --lr');
 	const done = ck.config.steps;
 	const scheduled = typeof ck.config.scheduleSteps === 'number' ? ck.config.scheduleSteps : done;
 	const total = o.steps ?? scheduled;
+	if (ck.inferred && o.steps === undefined) throw new UserError(`${file} is a plain PyTorch file with no schedule: pass --steps N to fine-tune it for N steps`);
 	if (total <= done) throw new UserError(`${file} has trained ${done} of its ${scheduled} steps: pass --steps N with N > ${done} to train it further`);
 	const data = dataFor(ck, o.data);
-	const preset = { ...ck.preset, steps: total };
+	const preset = { ...ck.preset, steps: total, ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}), ...(o.lr !== undefined ? { lr: o.lr } : {}) };
 	return {
-		out: o.out ?? file,
+		// a plain PyTorch file is left as it is: the fine-tuned model goes beside it, with our metadata
+		out: o.out ?? (ck.inferred ? file.replace(/(\.safetensors)?$/, '.finetuned.safetensors') : file),
 		load: () => {
 			const ds = loadWith(ck, data);
 			checkSizes(preset, ds.vocab.size);

@@ -43,6 +43,8 @@ export const MAX_SAMPLES = 100_000;
 
 export interface SampleCommand {
 	checkpoint: string;
+	/** A plain PyTorch file's data (its vocabulary). */
+	data?: string;
 	n?: number;
 	temperature: number;
 	seed: number;
@@ -50,7 +52,7 @@ export interface SampleCommand {
 
 /** Print samples: one name a line, or one passage of text. */
 export function sampleCommand(o: SampleCommand): void {
-	const ck = loadCheckpoint(o.checkpoint);
+	const ck = loadCheckpoint(o.checkpoint, { data: o.data });
 	const n = o.n ?? (ck.config.format === 'names' ? 20 : 500);
 	let out: string[];
 	try {
@@ -92,7 +94,7 @@ function requireFinite(loss: number, what: string): void {
  */
 export async function evalCommand(o: EvalCommand): Promise<void> {
 	const part = checkPart(o.split);
-	const ck = loadCheckpoint(o.checkpoint);
+	const ck = loadCheckpoint(o.checkpoint, { data: o.data });
 	const data = dataFor(ck, o.data);
 	const ds = loadWith(ck, data);
 	const total = exampleCount(ds, part);
@@ -118,7 +120,7 @@ export function gradsCommand(o: GradsCommand): void {
 	const part = checkPart(o.split);
 	const output = openOutput(o.out);
 	try {
-		const ck = loadCheckpoint(o.checkpoint);
+		const ck = loadCheckpoint(o.checkpoint, { data: o.data });
 		const ds = loadWith(ck, o.data);
 		const r = guarded(() => lossGradients(ck.model, ds, part));
 		requireFinite(r.loss, `the ${part} loss`);

@@ -36,6 +36,8 @@ export const exp = (x: Tensor): Tensor => apply('exp', [x], {});
 export const log = (x: Tensor): Tensor => apply('log', [x], {});
 /** Hyperbolic tangent. */
 export const tanh = (x: Tensor): Tensor => apply('tanh', [x], {});
+/** GELU: x·Φ(x), Φ the standard normal CDF (torch.nn.GELU's exact form). */
+export const gelu = (x: Tensor): Tensor => apply('gelu', [x], {});
 /** max(x, 0). */
 export const relu = (x: Tensor): Tensor => apply('relu', [x], {});
 /** √x. */

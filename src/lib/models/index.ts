@@ -1,6 +1,7 @@
 // The models of the makemore lectures, the GPT lecture and the seed project, and the factory that builds one from a preset.
 import { Generator } from '../engine/index';
 import { GPT } from './gpt';
+import { NanoGPT } from './nanogpt';
 import { DeepMLP, MLP, SeedMLP } from './mlp';
 import type { LanguageModel } from './model';
 import { getPreset, type Preset } from './presets';
@@ -9,6 +10,7 @@ import { WaveNet } from './wavenet';
 export { MLP, DeepMLP, SeedMLP, lectureLinear } from './mlp';
 export { WaveNet } from './wavenet';
 export { GPT } from './gpt';
+export { NanoGPT } from './nanogpt';
 export { SequentialModel, sampleLogits, inference, type LanguageModel, type ModelOutput, type GenerateOptions } from './model';
 export * from './presets';
 
@@ -27,6 +29,8 @@ export function buildModel(config: Preset, vocabSize: number, g: Generator): Lan
 			return new WaveNet(config, vocabSize, g);
 		case 'gpt':
 			return new GPT(config, vocabSize, g);
+		case 'nanogpt':
+			return new NanoGPT(config, vocabSize, g);
 	}
 }
 

@@ -3,7 +3,7 @@
 import type { AttentionScale } from '../engine/index';
 
 /** The architectures (a checkpoint's `model`). */
-export type ModelKind = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'seed-mlp' | 'wavenet' | 'gpt';
+export type ModelKind = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'seed-mlp' | 'wavenet' | 'gpt' | 'nanogpt';
 
 /** How a model is trained (the lectures' loops: SGD with one step decay, or gpt.py's AdamW). */
 export interface TrainConfig {
@@ -58,7 +58,19 @@ export interface GptConfig {
 	init?: 'gpt.py' | 'torch';
 }
 
-export type ModelConfig = MlpConfig | WaveNetConfig | GptConfig;
+/** Karpathy's nanoGPT (model.py): fused q,k,v, GELU, lm_head tied to the token embedding, biases optional. */
+export interface NanoGptConfig {
+	model: 'nanogpt';
+	blockSize: number;
+	nEmbd: number;
+	nHead: number;
+	nLayer: number;
+	dropout: number;
+	/** Biases in the Linear and LayerNorm layers (nanoGPT's `bias`; False in its shakespeare_char config). */
+	bias: boolean;
+}
+
+export type ModelConfig = MlpConfig | WaveNetConfig | GptConfig | NanoGptConfig;
 
 /** A named preset: a model config and its training schedule, all at the top level (they become checkpoint metadata). */
 export type Preset = ModelConfig & TrainConfig & { description: string };
@@ -84,6 +96,11 @@ export const PRESETS = {
 	},
 	'seed-mlp': { model: 'seed-mlp', blockSize: 8, nEmbd: 15, nHidden: 200, ...seedSgd(32), description: "The seed's MLP: 8 characters of context, Linear(120, 200) → BatchNorm1d → Tanh" },
 	'seed-wavenet': { model: 'wavenet', blockSize: 8, nEmbd: 15, nHidden: 200, bias: true, ...seedSgd(64), description: "The seed's WaveNet: 3 × [FlattenConsecutive(2) → Linear → BatchNorm1d(200) → Tanh]" },
+	nanogpt: {
+		model: 'nanogpt', blockSize: 256, nEmbd: 384, nHead: 6, nLayer: 6, dropout: 0.2, bias: false,
+		steps: 5000, batchSize: 64, optimizer: 'adamw', lr: 1e-3, weightDecay: 0.1, format: 'text',
+		description: "nanoGPT's shakespeare_char model: 6 layers of 6 heads, 384 channels, block 256, GELU, no biases (about 10.7M parameters; trained on a GPU)"
+	},
 	'seed-gpt': {
 		model: 'gpt', blockSize: 256, nEmbd: 384, nHead: 6, nLayer: 6, dropout: 0.2, attentionScale: 'headSize', init: 'torch',
 		steps: 7200, batchSize: 64, optimizer: 'adamw', lr: 1e-4, weightDecay: 0.01, format: 'text',

@@ -21,6 +21,10 @@ export interface ModelInfo {
 	vocab: string;
 	/** The dataset it was trained on (`shakespeare`, `names`, or a file name). */
 	data: string;
+	/** nanoGPT: every head of a layer in one tensor (viz/attention.ts reads them apart). */
+	fused: boolean;
+	/** A plain PyTorch file: what was inferred from its tensors (null for our checkpoints). */
+	inferred: string | null;
 }
 
 export interface AttentionApi {

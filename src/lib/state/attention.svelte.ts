@@ -14,6 +14,9 @@ import { fetchText } from './assets';
 /** Where the explorer's model came from. */
 export type Origin = { kind: 'shipped' } | { kind: 'run'; id: string; step: number } | { kind: 'file'; file: CheckpointFile };
 
+/** A random line's window: a block of 256 (nanoGPT's) would record 36 heads of 256² weights for every change. */
+const RANDOM_TEXT_MAX = 64;
+
 export class AttentionState {
 	view = $state<AttentionView>({ ...DEFAULT_ATTENTION });
 	/** The loaded model's file and sizes (null until the first load). */
@@ -144,14 +147,14 @@ export class AttentionState {
 		return this.run();
 	}
 
-	/** A window of the training file that starts at a random line (as long as the model's block). */
+	/** A window of the training file that starts at a random line (as long as the model's block, at most 64 characters). */
 	async pickLine(random: () => number = Math.random): Promise<void> {
 		if (!this.info) return;
 		try {
 			const data: DatasetName = this.info.data === 'names' ? 'names' : 'shakespeare';
 			const text = await fetchText(datasetPath(data));
 			const starts = lineStarts(text);
-			await this.setText(lineWindow(text, starts, Math.floor(random() * starts.length), this.info.blockSize));
+			await this.setText(lineWindow(text, starts, Math.floor(random() * starts.length), Math.min(this.info.blockSize, RANDOM_TEXT_MAX)));
 		} catch (e) {
 			this.fail(e);
 		}

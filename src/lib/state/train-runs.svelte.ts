@@ -1,7 +1,9 @@
 // The stored runs: the list (with damaged ones), rename, delete, and checkpoints imported as runs.
 import { RunStore, type RunRecord } from '$lib/store/runs';
 import type { DamagedRun } from '$lib/store/runs';
-import { restoreModel } from '$lib/train/checkpoint';
+import { restoreWithData, saveModel, type Restored } from '$lib/train/checkpoint';
+import { datasetPath } from '$lib/train/session';
+import { fetchText } from './assets';
 import type { RunState } from '$lib/train/protocol';
 import { defaultRunConfig, type RunConfig } from '$lib/train/run-config';
 import { getPreset } from '$lib/models';
@@ -23,7 +25,7 @@ export function newRunId(): string {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** A checkpoint's config as a run config (its preset, seed, data and schedule; sizes where they differ). */
-function configOf(ck: ReturnType<typeof restoreModel>, data: RunConfig['data']): RunConfig {
+function configOf(ck: Restored, data: RunConfig['data']): RunConfig {
 	const base = getPreset(ck.config.preset);
 	const c = ck.config;
 	const sizes: RunConfig['sizes'] = {};
@@ -74,14 +76,20 @@ export class RunsState {
 
 	/**
 	 * A CLI checkpoint as a run: its weights, its schedule to go on with (SGD's step count; AdamW's moments start
-	 * afresh, as with `train --resume`), on its built-in data, or on the learner's file of the same name.
+	 * afresh, as with `train --resume`), on its built-in data, or on the learner's file of the same name. A plain
+	 * PyTorch file is read with the learner's own data (or the built-in dataset of its format) and stored with our metadata.
 	 */
 	async importCheckpoint(name: string, bytes: Uint8Array, own: { name: string; text: string } | null): Promise<string | null> {
 		let id: string | null = null;
 		await this.act(async (s) => {
 			let ck;
 			try {
-				ck = restoreModel(bytes);
+				// a plain PyTorch file's vocabulary: the learner's own data, else the built-in dataset of its format
+				ck = await restoreWithData(bytes, async (format) => {
+					if (own) return { text: own.text, label: own.name };
+					const builtin = format === 'text' ? 'shakespeare' : 'names';
+					return { text: await fetchText(datasetPath(builtin)), label: builtin };
+				});
 			} catch (e) {
 				throw new Error(`${name} is not a checkpoint this app can read: ${message(e)}`);
 			}
@@ -95,7 +103,8 @@ export class RunsState {
 			const step = ck.config.steps;
 			const losses = new Float32Array(step).fill(NaN); // the CLI does not keep the per-step losses
 			const vals = ck.config.valLoss !== null ? [{ step, loss: ck.config.valLoss, estimate: false }] : [];
-			const state: RunState = { step, weights: bytes, optimizer: { stepCount: step, moments: null }, losses, vals, ratios: null, seconds: typeof ck.config.seconds === 'number' ? ck.config.seconds : 0 };
+			const weights = ck.inferred ? saveModel(ck.model, ck.config) : bytes; // stored with our metadata
+			const state: RunState = { step, weights, optimizer: { stepCount: step, moments: null }, losses, vals, ratios: null, seconds: typeof ck.config.seconds === 'number' ? ck.config.seconds : 0 };
 			id = newRunId();
 			const now = Date.now();
 			const record: RunRecord = {

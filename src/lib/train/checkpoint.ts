@@ -1,8 +1,9 @@
 // A trained model ↔ checkpoint bytes: the config that rebuilds it (preset hyperparameters, vocab, seed, losses) and its weights.
-import { Generator } from '../engine/index';
-import { decodeCheckpoint, encodeCheckpoint, exampleCount, firstNonFinite, loadStateDict, type CheckpointConfig, type Dataset, type HyperValue, type Vocab } from '../data/index';
+import { Generator, Tensor } from '../engine/index';
+import { decodeSafetensors, encodeCheckpoint, exampleCount, firstNonFinite, loadStateDict, parseConfig, Vocab, type CheckpointConfig, type Dataset, type HyperValue } from '../data/index';
 import { buildModel, getPreset, isPresetName, type LanguageModel, type Preset } from '../models/index';
 import { checkArchitecture, MODEL_KINDS } from './limits';
+import { NeedsData, plainConfig, type DataText } from './plain';
 import { evaluate, type EvalResult } from './trainer';
 
 export interface TrainedState {
@@ -35,27 +36,80 @@ export interface Restored {
 	vocab: Vocab;
 	/** The first tensor with NaN or ±Inf values (a diverged run), or null: callers that compute with it refuse it. */
 	nonFinite: ReturnType<typeof firstNonFinite>;
+	/** A plain PyTorch file (no __metadata__): what was inferred from its tensors and the data, to show; null for ours. */
+	inferred: string | null;
+}
+
+/** The config of a file we wrote: every field checked by type and range (parseConfig), its preset's values for what an older one lacks. */
+function ownConfig(metadata: Record<string, string>) {
+	const config = parseConfig(metadata);
+	const base = isPresetName(config.preset) ? config.preset : config.model;
+	if (!isPresetName(base)) throw new Error(`the checkpoint's model '${config.model}' is not one this version knows (${MODEL_KINDS.join(', ')})`);
+	const preset = { ...getPreset(base), ...config } as unknown as Preset;
+	return { config, preset, vocab: new Vocab(config.vocab), inferred: null, optional: null, tied: undefined };
+}
+
+/** One weight saved under two names (`torch.save` keeps both, safetensors' save_model one): keep the model's name. */
+function untie(tensors: Map<string, Tensor>, alias: string, name: string): void {
+	const a = tensors.get(alias);
+	if (!a) return;
+	const b = tensors.get(name);
+	const [av, bv] = [a.values(), b?.values()];
+	if (b && bv && (av.length !== bv.length || av.some((v, i) => v !== bv[i]))) {
+		throw new Error(`'${alias}' differs from '${name}': nanoGPT ties them (one weight), and this file's are two`);
+	}
+	tensors.set(name, b ?? a);
+	tensors.delete(alias);
+}
+
+/** A plain file's inferred preset and vocabulary, with the config saving it writes (trained 0 steps here, on `data`). */
+function plainCheckpoint(tensors: Parameters<typeof plainConfig>[0], data: DataText | undefined, metadata: Record<string, string>) {
+	const p = plainConfig(tensors, data, metadata);
+	const config = checkpointConfig(p.presetName, p.preset, p.vocab, { seed: data?.seed ?? 42, steps: 0, finalLoss: null, trainLoss: null, valLoss: null });
+	if (data) config.data = data.label;
+	return { ...p, config };
 }
 
 /**
- * Rebuild the model a checkpoint describes and load its weights (in eval mode). Every config field is checked by
- * type and range (parseConfig), then the architecture and the size limit (checkArchitecture), before anything is built.
+ * Rebuild the model a checkpoint describes and load its weights (in eval mode). Our files: every config field is
+ * checked by type and range (parseConfig), then the architecture and the size limit (checkArchitecture), before
+ * anything is built. A plain PyTorch state dict (no `__metadata__.config`): the architecture is inferred from its
+ * tensor names and shapes and the vocabulary built from `data`, the text it was trained on (plain.ts).
  */
-export function restoreModel(bytes: Uint8Array): Restored {
-	const { config, vocab, tensors } = decodeCheckpoint(bytes);
-	const base = isPresetName(config.preset) ? config.preset : config.model;
-	if (!isPresetName(base)) throw new Error(`the checkpoint's model '${config.model}' is not one this version knows (${MODEL_KINDS.join(', ')})`);
-	// an older checkpoint without some hyperparameter gets its preset's value
-	const preset = { ...getPreset(base), ...config } as unknown as Preset;
+export function restoreModel(bytes: Uint8Array, data?: DataText): Restored {
+	const file = decodeSafetensors(bytes);
+	const { config, preset, vocab, inferred, optional, tied } = file.metadata.config === undefined ? plainCheckpoint(file.tensors, data, file.metadata) : ownConfig(file.metadata);
+	const tensors = new Map<string, Tensor>();
+	for (const [name, t] of file.tensors) tensors.set(name, new Tensor(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data), t.shape));
+	if (tied) untie(tensors, ...tied);
 	try {
 		checkArchitecture(preset, vocab.size, config.preset);
 	} catch (e) {
 		throw new Error(`checkpoint config: ${(e as Error).message}`);
 	}
 	const model = buildModel(preset, vocab.size, new Generator(config.seed));
-	loadStateDict(model.namedTensors(), tensors);
+	// buffers a plain file may leave out (gpt.py's causal masks, BatchNorm's counter) keep the model's own values
+	if (optional) for (const [name, t] of model.namedTensors()) if (optional.test(name) && !tensors.has(name)) tensors.set(name, t);
+	try {
+		loadStateDict(model.namedTensors(), tensors);
+	} catch (e) {
+		throw new Error(inferred ? `read as ${inferred}: ${(e as Error).message}` : (e as Error).message);
+	}
 	model.eval();
-	return { model, config, preset, vocab, nonFinite: firstNonFinite(tensors) };
+	return { model, config, preset, vocab, nonFinite: firstNonFinite(tensors), inferred };
+}
+
+/**
+ * Restore our checkpoint, or a plain PyTorch one with the vocabulary of the data `dataFor` gives for its format (the
+ * app's chosen dataset): only a plain file asks for it.
+ */
+export async function restoreWithData(bytes: Uint8Array, dataFor: (format: 'names' | 'text') => DataText | Promise<DataText>): Promise<Restored> {
+	try {
+		return restoreModel(bytes);
+	} catch (e) {
+		if (!(e instanceof NeedsData)) throw e;
+		return restoreModel(bytes, await dataFor(e.format));
+	}
 }
 
 /** Why a checkpoint's weights cannot be used to compute, or null when they are all finite. */

@@ -4,7 +4,7 @@ import { formatBytes, formatCount, MAX_BATCH, MAX_MODEL_NUMBERS } from '../data/
 import { PRESETS, type ModelKind, type Preset } from '../models/index';
 
 /** How each architecture reads its data: gpt free text, the makemore models one name a line. */
-export const MODEL_FORMAT: Record<ModelKind, 'names' | 'text'> = { mlp: 'names', 'mlp-bn': 'names', 'mlp-deep': 'names', 'seed-mlp': 'names', wavenet: 'names', gpt: 'text' };
+export const MODEL_FORMAT: Record<ModelKind, 'names' | 'text'> = { mlp: 'names', 'mlp-bn': 'names', 'mlp-deep': 'names', 'seed-mlp': 'names', wavenet: 'names', gpt: 'text', nanogpt: 'text' };
 
 export const MODEL_KINDS = Object.keys(MODEL_FORMAT) as ModelKind[];
 
@@ -16,7 +16,7 @@ const batchNorm = (f: number): number => 4 * f + 1;
 
 /** The layer widths of the makemore models: (fan-in, fan-out) of each hidden Linear. */
 function hiddenLayers(p: Preset): [number, number][] {
-	if (p.model === 'gpt') return [];
+	if (p.model === 'gpt' || p.model === 'nanogpt') return [];
 	const { blockSize: T, nEmbd: C, nHidden: H } = p;
 	if (p.model === 'wavenet') return Array.from({ length: Math.log2(T) }, (_, s) => [2 * (s === 0 ? C : H), H]);
 	const n = p.model === 'mlp-deep' ? (p.nLayer ?? 5) : 1;
@@ -32,6 +32,13 @@ export function modelNumbers(p: Preset, vocabSize: number): number {
 		const head = 3 * C * hs + T * T; // key, query, value, and the causal mask
 		const block = nHead * head + (hs * nHead * C + C) + (4 * C * C + 4 * C) + (4 * C * C + C) + 4 * C; // + proj, ffwd, two LayerNorms
 		return V * C + T * C + L * block + 2 * C + (C * V + V);
+	}
+	if (p.model === 'nanogpt') {
+		const { blockSize: T, nEmbd: C, nLayer: L, bias } = p;
+		const b = bias ? 1 : 0;
+		// ln_1, c_attn, c_proj, the mask, ln_2, c_fc, c_proj; lm_head shares wte's weight
+		const block = (C + b * C) * 2 + (3 * C * C + b * 3 * C) + (C * C + b * C) + T * T + (4 * C * C + b * 4 * C) + (4 * C * C + b * C);
+		return V * C + T * C + L * block + C + b * C;
 	}
 	const H = p.nHidden;
 	const layers = hiddenLayers(p);
@@ -52,7 +59,7 @@ export function stepBytesPerRow(p: Preset, vocabSize: number): number {
 	const V = vocabSize;
 	const T = p.blockSize;
 	let floats: number;
-	if (p.model === 'gpt') {
+	if (p.model === 'gpt' || p.model === 'nanogpt') {
 		const { nEmbd: C, nHead, nLayer: L } = p;
 		const hs = Math.floor(C / nHead);
 		floats = L * (nHead * (8 * T * hs + 20 * T * T) + 40 * T * C) + 6 * T * V + 6 * T * C;
@@ -101,7 +108,7 @@ export function checkArchitecture(p: Preset, vocabSize: number, presetName?: str
 	if (p.format !== MODEL_FORMAT[p.model]) {
 		throw new Error(`'format' is '${p.format}' but ${a(p.model)} model reads ${MODEL_FORMAT[p.model] === 'text' ? "free text ('text')" : "one name a line ('names')"}`);
 	}
-	if (p.model === 'gpt' && p.nEmbd % p.nHead !== 0) throw new Error(`'nEmbd' ${p.nEmbd} is not divisible by 'nHead' ${p.nHead}: each head takes nEmbd / nHead channels`);
+	if ((p.model === 'gpt' || p.model === 'nanogpt') && p.nEmbd % p.nHead !== 0) throw new Error(`'nEmbd' ${p.nEmbd} is not divisible by 'nHead' ${p.nHead}: each head takes nEmbd / nHead channels`);
 	if (p.model === 'wavenet' && !(p.blockSize >= 2 && Number.isInteger(Math.log2(p.blockSize)))) {
 		throw new Error(`'blockSize' is ${p.blockSize}: a wavenet merges pairs, so it must be a power of 2 (2, 4, 8, …)`);
 	}

@@ -2,11 +2,14 @@
 import { Generator, record, Tensor, type Trace } from '../engine/index';
 import { BOUNDARY, buildExamples, examplesBatch, parseLines, showChar, Vocab, type Batch } from '../data/index';
 import { createModel, getPreset, type LanguageModel, type Preset as ModelPreset } from '../models/index';
-import { restoreModel } from './checkpoint';
+import { restoreModel, type Restored } from './checkpoint';
+import { NeedsData } from './plain';
 import { batchNormEvals, evalLoss, moduleClasses, snapshotBatchNorms, type BatchNormEval } from './modules';
 import { makeOptimizer, trainStep } from './trainer';
 
-export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small' | 'seed-mlp' | 'seed-wavenet' | 'seed-gpt';
+/** The debugger's presets; `nanogpt` comes only with a loaded file (no weights ship; fresh ones would be seed-gpt's size). */
+export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small' | 'seed-mlp' | 'seed-wavenet' | 'seed-gpt' | 'nanogpt';
+/** The presets the picker offers. */
 export const PRESETS: Preset[] = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small', 'seed-mlp', 'seed-wavenet', 'seed-gpt'];
 
 /**
@@ -19,7 +22,7 @@ const DEBUG_OVERRIDES: Partial<Record<Preset, Partial<ModelPreset>>> = { 'seed-g
  * The presets with a trained checkpoint shipped in static/checkpoints/: all but seed-gpt, which this machine cannot
  * train (a step at its batch of 64 × 256 characters needs more than 16 GB here).
  */
-export const TRAINED_PRESETS: Preset[] = PRESETS.filter((p) => p !== 'seed-gpt');
+export const TRAINED_PRESETS: Preset[] = PRESETS.filter((p) => p !== 'seed-gpt' && p !== 'nanogpt');
 
 /** The preset as the debugger builds it with fresh weights. */
 export function debugPreset(preset: Preset): ModelPreset {
@@ -252,13 +255,30 @@ function givenData(given: GivenBatch, vocab: Vocab, text: boolean): Prepared {
 	return { vocab, batch, examples, axes };
 }
 
-/** The model, preset and vocabulary of a checkpoint, checked against the preset the learner picked. */
-function restored(file: CheckpointFile, config: SessionConfig) {
-	const r = restoreModel(file.bytes);
-	if (r.config.preset !== config.preset) {
+/**
+ * The model, preset and vocabulary of a checkpoint, checked against the preset the learner picked. A plain PyTorch
+ * file (no metadata) is read with the vocabulary of the chosen dataset's `text`, and its own preset replaces the pick.
+ */
+function restored(file: CheckpointFile, config: SessionConfig, text: string) {
+	let r: Restored;
+	try {
+		r = restoreModel(file.bytes);
+	} catch (e) {
+		if (!(e instanceof NeedsData)) throw e;
+		r = restoreModel(file.bytes, { text, label: dataset(config), seed: config.seed });
+	}
+	if (!r.inferred && r.config.preset !== config.preset) {
 		throw new Error(`the checkpoint ${file.name} holds a '${r.config.preset}' model, not '${config.preset}': pick that model, or use fresh weights`);
 	}
-	return { ...r, weights: file.label ?? `checkpoint ${file.name} (${r.config.steps} steps)` };
+	const what = r.inferred ? `${file.name}: no metadata, read as ${r.inferred}` : `checkpoint ${file.name} (${r.config.steps} steps)`;
+	return { ...r, weights: file.label ?? what };
+}
+
+/** A plain file's own preset (the one its sizes were inferred into), with a batch it takes if the pick's does not fit. */
+function adopted(config: SessionConfig, r: Restored): SessionConfig {
+	const preset = r.config.preset as Preset;
+	if (!r.inferred || preset === config.preset) return config;
+	return { ...config, preset, batch: Math.min(defaultBatch(preset), batchLimit(r.preset)) };
 }
 
 /**
@@ -267,7 +287,8 @@ function restored(file: CheckpointFile, config: SessionConfig) {
  */
 export function createSession(config: SessionConfig, text: string, checkpoint?: CheckpointFile, given?: GivenBatch): DebugSession {
 	if (config.weights === 'trained' && !checkpoint) throw new Error(`trained weights need the bytes of ${checkpointPath(config.preset)}: pass them as the checkpoint`);
-	const ckpt = checkpoint ? restored(checkpoint, config) : null;
+	const ckpt = checkpoint ? restored(checkpoint, config, text) : null;
+	if (ckpt) config = adopted(config, ckpt);
 	const preset = ckpt?.preset ?? debugPreset(config.preset);
 	if (ckpt && checkpoint) checkVocab(text, ckpt.vocab, preset.format === 'text', config, checkpoint.name);
 	// a seeded batch beyond the model's limit is refused (a given batch or text is checked where it is made)

@@ -57,6 +57,8 @@ export interface GptShape {
 	nHead: number;
 	nEmbd: number;
 	blockSize: number;
+	/** nanoGPT's layout: one CausalSelfAttention a layer computing all heads as one (1, nHead, T, ·) tensor. */
+	fused?: boolean;
 }
 
 /** The factor of a scaling choice for a head of `headSize` in a model of `nEmbd` channels. */
@@ -146,6 +148,46 @@ function pickHead(trace: Trace, scopes: Map<string, TraceNode[]>, grads: Map<num
 	};
 }
 
+/** Head `h` of a (…, nh, rows, cols) tensor's values, as (rows, cols); with `transposed`, its (cols, rows) transpose. */
+function headPart(trace: Trace, id: number, h: number, rows: number, cols: number, transposed = false): Float32Array {
+	const all = trace.tensors[id].values;
+	const part = Float32Array.from(all.subarray(h * rows * cols, (h + 1) * rows * cols));
+	if (!transposed) return part;
+	const out = new Float32Array(part.length);
+	for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = part[i * cols + j];
+	return out;
+}
+
+/**
+ * nanoGPT's head `head` of layer `layer`: in `transformer.h.{layer}.attn`, q·kᵀ is the first matmul (its inputs q and
+ * kᵀ, (1, nh, T, hs) and (1, nh, hs, T)), weights·v the last (v its second input); each map is head `head`'s slice.
+ */
+function pickFusedHead(trace: Trace, scopes: Map<string, TraceNode[]>, grads: Map<number, TraceNode>, layer: number, head: number, T: number, hs: number): Omit<HeadMaps, 'whatIf'> {
+	const scope = `transformer.h.${layer}.attn`;
+	const own = scopes.get(scope) ?? [];
+	const matmuls = own.filter((n) => n.op === 'matmul');
+	const masking = own.find((n) => n.op === 'where');
+	const soft = own.find((n) => n.op === 'softmax');
+	const scaling = own.find((n) => n.op === 'mul');
+	if (matmuls.length < 2 || !masking || !soft || !scaling) throw new Error(`the trace has no attention at ${scope}: is this a nanoGPT?`);
+	const [qk, wv] = [matmuls[0], matmuls[matmuls.length - 1]];
+	const factor = scaling.inputs.map((id) => trace.tensors[id]).find((t) => t.values.length === 1);
+	const gradSoft = grads.get(soft.id);
+	const gradWhere = grads.get(masking.id);
+	const tt = (id: number) => headPart(trace, id, head, T, T);
+	return {
+		layer, head,
+		q: headPart(trace, qk.inputs[0], head, T, hs),
+		k: headPart(trace, qk.inputs[1], head, hs, T, true),
+		v: headPart(trace, wv.inputs[1], head, T, hs),
+		scores: tt(qk.output), scaled: tt(masking.inputs[1]), masked: tt(masking.output), weights: tt(soft.output),
+		out: headPart(trace, wv.output, head, T, hs),
+		scale: factor ? factor.values[0] : NaN,
+		gradWeights: gradSoft ? tt(gradSoft.inputs[0]) : null,
+		gradScores: gradWhere?.grads && gradWhere.grads[1] >= 0 ? tt(gradWhere.grads[1]) : null
+	};
+}
+
 /** softmax(where(future, −∞, q·kᵀ · factor)) with the engine's ops, for q and k of shape (T, hs). */
 export function attentionWeights(q: Float32Array, k: Float32Array, T: number, headSize: number, factor: number): Rescaled {
 	return noGrad(() => {
@@ -176,7 +218,7 @@ export function attentionFromTrace(trace: Trace, shape: GptShape, text: string, 
 	const heads: HeadMaps[] = [];
 	for (let l = 0; l < shape.nLayer; l++) {
 		for (let h = 0; h < shape.nHead; h++) {
-			const picked = pickHead(trace, scopes, grads, l, h);
+			const picked = shape.fused ? pickFusedHead(trace, scopes, grads, l, h, T, headSize) : pickHead(trace, scopes, grads, l, h);
 			heads.push({ ...picked, whatIf: whatIfs(picked, T, headSize, shape.nEmbd) });
 		}
 	}

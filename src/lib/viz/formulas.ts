@@ -20,6 +20,7 @@ const TABLE: { [K in TraceOp]: (a: Attrs) => OpMath } = {
 	exp: () => ({ forward: 'y = e^{x}', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot e^{x} = ${G} \\odot y` }),
 	log: () => ({ forward: 'y = \\ln x', backward: `\\frac{\\partial L}{\\partial x} = ${G} / x` }),
 	tanh: () => ({ forward: 'y = \\tanh x', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot (1 - y^2)` }),
+	gelu: () => ({ forward: 'y = x\\,\\Phi(x) = \\tfrac{x}{2}\\left(1 + \\operatorname{erf}\\tfrac{x}{\\sqrt 2}\\right)', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot \\left(\\Phi(x) + x\\,\\varphi(x)\\right),\\ \\varphi(x) = \\tfrac{e^{-x^2/2}}{\\sqrt{2\\pi}}` }),
 	relu: () => ({ forward: 'y = \\max(x, 0)', backward: `\\frac{\\partial L}{\\partial x} = ${G} \\odot [x > 0]` }),
 	sqrt: () => ({ forward: 'y = \\sqrt{x}', backward: `\\frac{\\partial L}{\\partial x} = ${G} / (2\\sqrt{x})` }),
 	matmul: () => ({ forward: 'Y = A B,\\quad Y_{ij} = \\textstyle\\sum_k A_{ik} B_{kj}', backward: `\\frac{\\partial L}{\\partial A} = ${G}\\, B^{\\top},\\quad \\frac{\\partial L}{\\partial B} = A^{\\top} ${G}` }),

@@ -38,7 +38,7 @@ export function scopeList(model: GraphModel): string[] {
 
 /** Scopes that start collapsed: transformer blocks (`blocks.0`, `blocks.1`, …), as the issue asks. */
 export function defaultCollapsed(scopes: readonly string[]): Set<string> {
-	return new Set(scopes.filter((s) => /^blocks\.\d+$/.test(s)));
+	return new Set(scopes.filter((s) => /^(blocks|transformer\.h)\.\d+$/.test(s))); // gpt.py's and nanoGPT's blocks
 }
 
 /** The outermost collapsed scope holding `scope`, or null when it is visible. */

@@ -156,9 +156,10 @@ describe('makemore CLI', () => {
 		const cases: [string[], RegExp][] = [
 			[['train', '--model', 'nope'], /unknown model 'nope': choose one of mlp, /],
 			[['train', '--model', 'mlp', '--steps', 'ten'], /'--steps <n>' argument 'ten' is invalid/],
-			[['train', '--model', 'mlp', '--data', join(dir, 'missing.txt')], /no such data file/],
-			[['train', '--model', 'mlp', '--data', empty], /is empty/],
-			[['train', '--model', 'mlp', '--data', textFile], /looks like free text/],
+			// each its own --out: the runs go in parallel, and a run locks its output before it reads the data
+			[['train', '--model', 'mlp', '--data', join(dir, 'missing.txt'), '--out', join(dir, 'o1.safetensors')], /no such data file/],
+			[['train', '--model', 'mlp', '--data', empty, '--out', join(dir, 'o2.safetensors')], /is empty/],
+			[['train', '--model', 'mlp', '--data', textFile, '--out', join(dir, 'o3.safetensors')], /looks like free text/],
 			[['sample', '--checkpoint', join(dir, 'none.safetensors')], /no such checkpoint/],
 			[['sample', '--checkpoint', namesFile], /invalid safetensors file/],
 			[['eval', '--checkpoint', ckpt, '--data', textFile], /character 'N' on line 1 is not in the checkpoint's vocabulary/],

@@ -1,7 +1,7 @@
 // The engine call behind each fixture `call` name, shared by the PyTorch comparison and the gradient check.
 import {
 	add, batchNorm, cat, contiguous, crossEntropy, div, embedding, exp, expand, flatten, gather, layerNorm, log,
-	logSoftmax, maskedFill, matmul, max, mean, mul, neg, permute, pow, relu, slice, softmax, sqrt, stack, sub, sum,
+	logSoftmax, maskedFill, matmul, max, mean, mul, neg, permute, pow, relu, gelu, slice, softmax, sqrt, stack, sub, sum,
 	tanh, transpose, tril, variance, view, where, type Tensor
 } from '$lib/engine';
 import { apply } from '$lib/engine/ops/index';
@@ -46,6 +46,7 @@ export const CALLS: Record<string, Call> = {
 	log: ([x]) => log(x),
 	tanh: ([x]) => tanh(x),
 	relu: ([x]) => relu(x),
+	gelu: ([x]) => gelu(x),
 	sqrt: ([x]) => sqrt(x),
 	matmul: ([a, b]) => matmul(a, b),
 	sum: ([x], a) => sum(x, a.dim, a.keepdim),

@@ -8,7 +8,10 @@ import { checkpointConfig, restoreModel, saveModel } from '$lib/train/checkpoint
 import { checkArchitecture, checkBatchMemory, largestBatch, modelNumbers, stepBytesPerRow } from '$lib/train/limits';
 
 const VARIANTS: [string, Partial<Preset>][] = [
-	...PRESET_NAMES.map((n) => [n, {}] as [string, Partial<Preset>]),
+	// nanoGPT at reduced sizes (its full size is seed-gpt's, which the list already measures), with and without biases
+	...PRESET_NAMES.filter((n) => n !== 'nanogpt').map((n) => [n, {}] as [string, Partial<Preset>]),
+	['nanogpt', { nLayer: 1, nEmbd: 24, blockSize: 16 }],
+	['nanogpt', { nLayer: 1, nEmbd: 12, nHead: 3, blockSize: 8, bias: true } as Partial<Preset>],
 	['mlp-deep', { nLayer: 2, nHidden: 30 }],
 	['wavenet', { blockSize: 16, nEmbd: 5, nHidden: 12 }],
 	['gpt-small', { nHead: 2, nLayer: 1, blockSize: 8 }]
@@ -60,7 +63,7 @@ describe('model limits', () => {
 
 	it('refuses configs whose fields disagree, naming them', () => {
 		const cases: [Preset, string | undefined, RegExp][] = [
-			[{ ...getPreset('gpt-small'), model: 'rnn' } as unknown as Preset, undefined, /'model' is 'rnn', not one this version knows \(mlp, mlp-bn, mlp-deep, seed-mlp, wavenet, gpt\)/],
+			[{ ...getPreset('gpt-small'), model: 'rnn' } as unknown as Preset, undefined, /'model' is 'rnn', not one this version knows \(mlp, mlp-bn, mlp-deep, seed-mlp, wavenet, gpt, nanogpt\)/],
 			[{ ...getPreset('gpt-small'), model: 'mlp', format: 'names' } as unknown as Preset, 'gpt-small', /'preset' is 'gpt-small', a gpt model, but 'model' is 'mlp'/],
 			[{ ...getPreset('gpt-small'), format: 'names' } as Preset, 'gpt-small', /'format' is 'names' but a gpt model reads free text/],
 			[{ ...getPreset('wavenet'), format: 'text' } as Preset, 'wavenet', /'format' is 'text' but a wavenet model reads one name a line/],

@@ -6,5 +6,6 @@ export { crossEntropy, crossEntropyBackward, softmax, softmaxBackward } from './
 export { moments, normalize, normBackward, type Groups, type NormSaved } from './norm';
 export { addRows, catBlocks, checkIndex, gatherOffsets, joinDType, select, splitBlocks, takeRows, trilValues } from './gather';
 export { rowStarts, gatherInto, scatterInto, broadcastStrides } from './strided';
+export { erf, gelu, geluBackward } from './gelu';
 export { SIMD_MODULES } from './simd';
 export { moduleBytes } from './wasm';

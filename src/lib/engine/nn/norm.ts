@@ -72,18 +72,23 @@ export class BatchNorm1d extends Module {
 	}
 }
 
-/** Layer normalisation (Ba et al. 2016) over the last dimension, torch.nn.LayerNorm's weight (ones) and bias (zeros). */
+/**
+ * Layer normalisation (Ba et al. 2016) over the last dimension, torch.nn.LayerNorm's weight (ones) and bias (zeros);
+ * `bias: false` (nanoGPT's LayerNorm) has no bias parameter: the op adds a constant 0.
+ */
 export class LayerNorm extends Module {
 	readonly weight: Tensor;
-	readonly bias: Tensor;
+	readonly bias: Tensor | null;
+	private readonly zero: Tensor | null;
 
-	constructor(readonly normalizedShape: number, readonly eps = 1e-5) {
+	constructor(readonly normalizedShape: number, readonly eps = 1e-5, { bias = true } = {}) {
 		super();
 		this.weight = this.registerParameter('weight', ones([normalizedShape]));
-		this.bias = this.registerParameter('bias', zeros([normalizedShape]));
+		this.bias = this.registerParameter('bias', bias ? zeros([normalizedShape]) : null);
+		this.zero = bias ? null : zeros([normalizedShape]);
 	}
 
 	forward(x: Tensor): Tensor {
-		return layerNorm(x, this.weight, this.bias, this.eps); // (…, C)
+		return layerNorm(x, this.weight, this.bias ?? this.zero!, this.eps); // (…, C)
 	}
 }

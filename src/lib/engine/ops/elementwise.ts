@@ -15,6 +15,8 @@ export interface ElementwiseAttrs {
 	exp: None;
 	log: None;
 	tanh: None;
+	/** x·Φ(x), Φ the standard normal CDF (exact, with erf). */
+	gelu: None;
 	relu: None;
 	sqrt: None;
 }
@@ -66,6 +68,11 @@ export const elementwiseRules: RuleTable<keyof ElementwiseAttrs> = {
 		forward: ([x]) => ({ out: k.unary('tanh', x) }),
 		// d tanh x = (1 − tanh²x) dx = (1 − y²) dx
 		backward: (g, { out }) => [k.tanhBackward(g, out)]
+	},
+	gelu: {
+		forward: ([x]) => ({ out: k.gelu(x) }),
+		// d gelu x = (Φ(x) + x·φ(x)) dx, φ the standard normal density
+		backward: (g, { inputs: [x] }) => [k.geluBackward(g, x)]
 	},
 	relu: {
 		forward: ([x]) => ({ out: k.unary('relu', x) }),
