@@ -7,7 +7,7 @@ import { ancestors, defaultCollapsed, scopeList, visibleGraph, within } from '$l
 import * as cursorOps from '$lib/viz/stepping';
 import { adjusted, filtered, setOf, toggled } from '$lib/viz/sets';
 import { findTarget } from '$lib/viz/attention-links';
-import { carryStep, spliceLongWay, type LongTrace } from '$lib/viz/long-way';
+import { carryStep, spliceLongWay, withLongNames, type LongTrace } from '$lib/viz/long-way';
 import { DEFAULT_VIEW, type ViewState } from './url';
 
 /** What a view names that this graph does not have: a step past its phase, an unknown node or breakpoints. */
@@ -108,12 +108,7 @@ export class DebuggerState {
 	private present(recorded: DebugSession, long: LongTrace | null): GraphModel {
 		const session = long ? { ...recorded, trace: long.trace } : recorded;
 		const naming = sessionNaming(session);
-		if (long) {
-			const lecture = new Map(naming.lecture);
-			for (const [id, name] of long.names) lecture.set(opNodeId(id), name);
-			naming.lecture = lecture;
-		}
-		const model = buildGraph(session.trace, naming);
+		const model = buildGraph(session.trace, long ? { ...naming, lecture: withLongNames(naming.lecture, long) } : naming);
 		this.recorded = recorded;
 		this.long = long;
 		this.session = session;

@@ -2,6 +2,7 @@
 // primitive ops, recorded by the engine (forward and backward, with the `+=` accumulations) on the same inputs.
 import { backward, record, Tensor, withScope, type Trace, type TraceNode, type TraceTensor } from '../engine/index';
 import { isFused, maxDiff, runLong, type Named } from './expand';
+import { opNodeId } from './graph-model';
 
 /** How one expanded node compares with the fused op it replaces. */
 export interface LongAgreement {
@@ -217,4 +218,11 @@ export function carryStep(original: Trace, from: LongTrace | null, to: LongTrace
 export function longAgreement(lt: LongTrace | null, id: number): LongAgreement | null {
 	const owner = longOwner(lt, id);
 	return lt?.agreement.find((a) => a.fused === owner) ?? null;
+}
+
+/** Lecture names by graph node id with the long way's primitives added (`op:17` → `logit_maxes`). */
+export function withLongNames(lecture: ReadonlyMap<string, string> | undefined, lt: LongTrace): Map<string, string> {
+	const out = new Map(lecture);
+	for (const [id, name] of lt.names) out.set(opNodeId(id), name);
+	return out;
 }
