@@ -226,3 +226,8 @@ export function withLongNames(lecture: ReadonlyMap<string, string> | undefined, 
 	for (const [id, name] of lt.names) out.set(opNodeId(id), name);
 	return out;
 }
+
+/** The fused forward nodes of a trace (what a lesson shows the long way). */
+export function fusedOps(trace: Trace): number[] {
+	return trace.nodes.filter((n) => n.phase === 'forward' && isFused(n.op)).map((n) => n.id);
+}

@@ -11,7 +11,7 @@ import { checkGradient, stepEnv, stepTargets, type CheckResult } from '$lib/viz/
 const NAMES = 'emma\nolivia\nava\nisabella\nsophia\ncharlotte\nmia\namelia\nharper\nevelyn';
 
 /** The lecture's solutions (biased variance: the fused batchNorm, like PyTorch's training mode, divides by n). */
-export const SOLUTIONS: Record<string, string> = {
+const SOLUTIONS: Record<string, string> = {
 	dlogprobs: 'dlogprobs = torch.zeros_like(logprobs)\ndlogprobs[range(n), Yb] = -1.0/n',
 	dprobs: 'dprobs = (1.0 / probs) * dlogprobs',
 	dcounts_sum_inv: 'dcounts_sum_inv = (counts * dprobs).sum(1, keepdim=True)',
@@ -103,5 +103,25 @@ describe('the gradient checker', () => {
 		const rows = [];
 		for (let i = 0; i < target.tensor.shape[0]; i++) rows.push(`[${Array.from(target.tensor.values.slice(i * target.tensor.shape[1], (i + 1) * target.tensor.shape[1])).join(', ')}]`);
 		expect((checkGradient(`[${rows.join(',\n')}]`, env, target) as CheckResult).verdict).toBe('exact');
+	});
+});
+
+describe('the backprop-ninja lesson', () => {
+	it('stops where each gradient it names is computed, so the learner can write it there', async () => {
+		const { default: lesson } = await import('$lib/lessons/06-backprop-ninja');
+		const { resolveStop } = await import('$lib/lessons/resolve');
+		const { trace, model } = session();
+		const written = new Set<string>();
+		for (const stop of lesson.stops.slice(1)) {
+			const r = resolveStop(model, stop);
+			if ('error' in r) throw new Error(r.error);
+			const names = stepTargets(trace, model, model.steps[r.step]).map((t) => t.name);
+			for (const d of stop.title.match(/\bd[A-Za-z0-9_]+/g) ?? []) {
+				expect(names, stop.title).toContain(d);
+				written.add(d);
+			}
+		}
+		// every gradient of exercise 1
+		for (const k of Object.keys(SOLUTIONS)) expect(written, k).toContain(k.split(' ')[0]);
 	});
 });
