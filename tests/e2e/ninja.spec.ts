@@ -71,3 +71,64 @@ test('crossEntropy the long way in the graph: stepped backward with its += steps
 	await expect(page.locator('[data-node]')).toHaveCount(boxes);
 	await expect(page.getByTestId('inspector-title')).toHaveText('crossEntropy');
 });
+
+/** The bytes of the download a click starts. */
+async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
+	const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
+	const path = await dl.path();
+	return { name: dl.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+/** Decode a PNG in the page: its width and height. */
+const pngSize = (page: Page, bytes: Buffer) =>
+	page.evaluate(async (b64) => {
+		const img = new Image();
+		img.src = `data:image/png;base64,${b64}`;
+		await img.decode();
+		return [img.naturalWidth, img.naturalHeight];
+	}, bytes.toString('base64'));
+
+test('exports: the graph as SVG and PNG, a tensor as CSV and .npy (the engine values), the stop as a slide', async ({ page }) => {
+	await page.setViewportSize({ width: 1440, height: 900 });
+	const session = createSession({ preset: 'mlp', seed: 42, batch: 4 }, readFileSync('static/data/names.txt', 'utf8'));
+	await page.goto('/debug?preset=mlp&seed=42&batch=4&phase=forward&step=3');
+	await expect(page.locator('[data-node]').first()).toBeVisible({ timeout: 20_000 });
+
+	const svg = await downloaded(page, () => page.getByRole('button', { name: 'Export the graph as SVG' }).click());
+	expect(svg.name).toMatch(/^graph-mlp-seed-42-forward-4\.svg$/);
+	const parsed = await page.evaluate((text) => {
+		const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+		return { error: doc.querySelector('parsererror')?.textContent ?? null, nodes: doc.querySelectorAll('g.node').length, done: doc.querySelectorAll('g.node.op.done').length };
+	}, svg.bytes.toString('utf8'));
+	expect(parsed.error).toBeNull();
+	const ops = session.trace.nodes.filter((n) => n.phase === 'forward').length;
+	expect(parsed.nodes).toBeGreaterThan(ops); // every op box, and the parameters and data
+	expect(parsed.done).toBe(4); // four ops ran
+
+	const png = await downloaded(page, () => page.getByRole('button', { name: 'Export the graph as PNG' }).click());
+	const [w, h] = await pngSize(page, png.bytes);
+	expect(w).toBeGreaterThan(200);
+	expect(h).toBeGreaterThan(50);
+
+	// the 4th op's output as .npy: the header says its shape and dtype, the values are the engine's
+	const fwd = session.trace.nodes.filter((n) => n.phase === 'forward')[3];
+	const t = session.trace.tensors[fwd.output];
+	const npy = await downloaded(page, () => page.getByTestId('value-panel').getByRole('button', { name: /as \.npy/ }).click());
+	expect([...npy.bytes.subarray(0, 8)]).toEqual([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+	const headerLen = npy.bytes.readUInt16LE(8);
+	const header = npy.bytes.subarray(10, 10 + headerLen).toString('latin1');
+	expect(header).toContain(`'descr': '<f4'`);
+	expect(header).toContain(`'shape': (${t.shape.join(', ')}${t.shape.length === 1 ? ',' : ''})`);
+	expect((10 + headerLen) % 64).toBe(0);
+	const values = new Float32Array(npy.bytes.buffer.slice(npy.bytes.byteOffset + 10 + headerLen, npy.bytes.byteOffset + npy.bytes.length));
+	expect(Array.from(values)).toEqual(Array.from(t.values));
+	const csv = await downloaded(page, () => page.getByTestId('value-panel').getByRole('button', { name: /as CSV/ }).click());
+	const rows = csv.bytes.toString('utf8').trim().split('\n').filter((l) => !l.startsWith('#'));
+	expect(rows.map((r) => r.split(',').map(Number)).flat()).toEqual(Array.from(t.values));
+
+	const slide = await downloaded(page, () => page.getByRole('button', { name: 'Export this stop as a slide (PNG)' }).click());
+	const [sw, sh] = await pngSize(page, slide.bytes);
+	expect(sw).toBeGreaterThan(1000);
+	expect(sh).toBeGreaterThan(400);
+	await expect(page.locator('html')).not.toHaveClass(/presenter/); // the page is back as it was
+});
