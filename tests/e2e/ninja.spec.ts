@@ -2,7 +2,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { createSession } from '../../src/lib/train/session';
-import { fusedOps, spliceLongWay } from '../../src/lib/viz/long-way';
+import { spliceLongWay } from '../../src/lib/viz/long-way';
 import { fmt } from '../../src/lib/viz/summarize';
 
 const position = (page: Page) => page.getByTestId('position');
