@@ -67,7 +67,7 @@ test('crossEntropy the long way in the graph: stepped backward with its += steps
 	// back the other way, then fold the primitives back into one crossEntropy
 	await page.keyboard.press('ArrowLeft');
 	await expect(position(page)).toHaveText(`backward 6 / ${nBack}`);
-	await page.getByRole('button', { name: 'Show the fused op' }).click();
+	await page.getByRole('button', { name: 'Fold back into one crossEntropy' }).click();
 	await expect(page.locator('[data-node]')).toHaveCount(boxes);
 	await expect(page.getByTestId('inspector-title')).toHaveText('crossEntropy');
 });
@@ -94,7 +94,7 @@ test('exports: the graph as SVG and PNG, a tensor as CSV and .npy (the engine va
 	await page.goto('/debug?preset=mlp&seed=42&batch=4&phase=forward&step=3');
 	await expect(page.locator('[data-node]').first()).toBeVisible({ timeout: 20_000 });
 
-	const svg = await downloaded(page, () => page.getByRole('button', { name: 'Export the graph as SVG' }).click());
+	const svg = await downloaded(page, () => page.getByRole('button', { name: 'Graph SVG' }).click());
 	expect(svg.name).toMatch(/^graph-mlp-seed-42-forward-4\.svg$/);
 	const parsed = await page.evaluate((text) => {
 		const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
@@ -105,7 +105,7 @@ test('exports: the graph as SVG and PNG, a tensor as CSV and .npy (the engine va
 	expect(parsed.nodes).toBeGreaterThan(ops); // every op box, and the parameters and data
 	expect(parsed.done).toBe(4); // four ops ran
 
-	const png = await downloaded(page, () => page.getByRole('button', { name: 'Export the graph as PNG' }).click());
+	const png = await downloaded(page, () => page.getByRole('button', { name: 'Graph PNG' }).click());
 	const [w, h] = await pngSize(page, png.bytes);
 	expect(w).toBeGreaterThan(200);
 	expect(h).toBeGreaterThan(50);
@@ -113,7 +113,7 @@ test('exports: the graph as SVG and PNG, a tensor as CSV and .npy (the engine va
 	// the 4th op's output as .npy: the header says its shape and dtype, the values are the engine's
 	const fwd = session.trace.nodes.filter((n) => n.phase === 'forward')[3];
 	const t = session.trace.tensors[fwd.output];
-	const npy = await downloaded(page, () => page.getByTestId('value-panel').getByRole('button', { name: /as \.npy/ }).click());
+	const npy = await downloaded(page, () => page.getByTestId('value-panel').getByRole('button', { name: /^\.npy: save/ }).click());
 	expect([...npy.bytes.subarray(0, 8)]).toEqual([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
 	const headerLen = npy.bytes.readUInt16LE(8);
 	const header = npy.bytes.subarray(10, 10 + headerLen).toString('latin1');
@@ -122,11 +122,11 @@ test('exports: the graph as SVG and PNG, a tensor as CSV and .npy (the engine va
 	expect((10 + headerLen) % 64).toBe(0);
 	const values = new Float32Array(npy.bytes.buffer.slice(npy.bytes.byteOffset + 10 + headerLen, npy.bytes.byteOffset + npy.bytes.length));
 	expect(Array.from(values)).toEqual(Array.from(t.values));
-	const csv = await downloaded(page, () => page.getByTestId('value-panel').getByRole('button', { name: /as CSV/ }).click());
+	const csv = await downloaded(page, () => page.getByTestId('value-panel').getByRole('button', { name: /^CSV: save/ }).click());
 	const rows = csv.bytes.toString('utf8').trim().split('\n').filter((l) => !l.startsWith('#'));
 	expect(rows.map((r) => r.split(',').map(Number)).flat()).toEqual(Array.from(t.values));
 
-	const slide = await downloaded(page, () => page.getByRole('button', { name: 'Export this stop as a slide (PNG)' }).click());
+	const slide = await downloaded(page, () => page.getByRole('button', { name: 'Export slide (PNG)' }).click());
 	const [sw, sh] = await pngSize(page, slide.bytes);
 	expect(sw).toBeGreaterThan(1000);
 	expect(sh).toBeGreaterThan(400);

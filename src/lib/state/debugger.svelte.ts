@@ -7,6 +7,7 @@ import { ancestors, defaultCollapsed, scopeList, visibleGraph, within } from '$l
 import * as cursorOps from '$lib/viz/stepping';
 import { adjusted, filtered, setOf, toggled } from '$lib/viz/sets';
 import { findTarget } from '$lib/viz/attention-links';
+import { isFused } from '$lib/viz/expand';
 import { carryStep, spliceLongWay, withLongNames, type LongTrace } from '$lib/viz/long-way';
 import { DEFAULT_VIEW, type ViewState } from './url';
 
@@ -98,6 +99,8 @@ export class DebuggerState {
 			this.selected = view.selected && model.byId.has(view.selected) ? view.selected : null;
 			if (view.target) this.goTo(view.target, model);
 			if (view.layer !== null) this.showLayer(view.layer);
+			const notFused = (view.long ?? []).filter((id) => !isFused(session.trace.nodes[id]?.op ?? ''));
+			if (notFused.length) notices = [...notices, `long=${notFused.join(',')}: not a crossEntropy, batchNorm or layerNorm of this step, shown as recorded`];
 			this.notices = [...notices, ...missing(model, view)];
 		} catch (e) {
 			this.error = e instanceof Error ? e.message : String(e);
