@@ -108,20 +108,26 @@ function piece(trace: Trace, f: TraceNode, b: TraceNode | undefined, next: () =>
 		const hit = named.find(([, t]) => t.id === n.output && n.phase === 'forward');
 		if (hit) names.set(i, hit[0]);
 	});
-	const sent = finalGrads(sub, inputs.map((x) => x.id));
-	const gradDiff = inputs.map((_, i) => {
-		const fusedGrad = b?.grads?.[i] ?? -1;
-		const g = sent[i];
-		return fusedGrad >= 0 && g >= 0 ? maxDiff(sub.tensors[g].values, trace.tensors[fusedGrad].values) : null;
-	});
-	const outDiff = maxDiff(sub.tensors[out.id].values, trace.tensors[f.output].values);
+	const agreement = agree(trace, sub, f, b, inputs.map((x) => x.id), out.id);
 	return {
 		forward: sub.nodes.filter((n) => n.phase === 'forward').map(node),
 		backward: sub.nodes.filter((n) => n.phase !== 'forward').map(node),
 		tensors,
 		names,
-		agreement: { fused: f.id, op: f.op, outDiff, gradDiff, ...IO[f.op] }
+		agreement
 	};
+}
+
+/** How the long way (sub-recording `sub`, its leaves `leafIds`, output `out`) compares with fused node `f` and its backward `b`. */
+function agree(trace: Trace, sub: Trace, f: TraceNode, b: TraceNode | undefined, leafIds: number[], out: number): LongAgreement {
+	const sent = finalGrads(sub, leafIds);
+	const gradDiff = leafIds.map((_, i) => {
+		const fusedGrad = b?.grads?.[i] ?? -1;
+		const g = sent[i];
+		return fusedGrad >= 0 && g >= 0 ? maxDiff(sub.tensors[g].values, trace.tensors[fusedGrad].values) : null;
+	});
+	const outDiff = maxDiff(sub.tensors[out].values, trace.tensors[f.output].values);
+	return { fused: f.id, op: f.op, outDiff, gradDiff, ...IO[f.op] };
 }
 
 /**
