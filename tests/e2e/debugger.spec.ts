@@ -69,12 +69,6 @@ test('backward: gradients appear with a heatmap, accumulate and update steps, an
 	const first = session.trace.nodes[model.phaseStart.backward];
 	expect(session.trace.tensors[first.inputs[0]].values[0]).toBe(1);
 	await expect(grad.locator('[data-stat=mean]')).toHaveText('1');
-	// the fused cross-entropy, the long way: the primitives agree with the fused forward and backward
-	await page.getByRole('button', { name: 'Show the long way' }).click();
-	await expect(page.getByTestId('long-way-diff')).toContainText('output max |Δ|');
-	const diffs = ((await page.getByTestId('long-way-diff').textContent()) ?? '').match(/= ([0-9.e-]+)/g)!.map((m) => Number(m.slice(2)));
-	expect(diffs.length).toBe(2);
-	for (const d of diffs) expect(d).toBeLessThan(1e-5);
 
 	// run to the end of backward, then the first update: a parameter with its update and ratio
 	await page.keyboard.press('End');

@@ -50,7 +50,7 @@ test('start page: one link per model, named after it, each opening the debugger 
 
 test('start page: the lessons, the training view and the attention explorer are linked', async ({ page }) => {
 	const LESSONS = await lessonFiles();
-	expect(LESSONS.length).toBe(5);
+	expect(LESSONS.length).toBe(6);
 	await page.goto('/');
 	for (const l of LESSONS) await expect(page.getByRole('link', { name: l.title })).toHaveAttribute('href', `/lessons/${l.slug}`);
 	await expect(page.getByRole('link', { name: 'Training view' })).toHaveAttribute('href', '/train');

@@ -120,7 +120,9 @@ test('the inspector never overflows sideways at 1440 px, whatever it shows', asy
 	}
 	// a fused op the long way, and BatchNorm's two modes: wide tables stay inside
 	await open(page, 'preset=mlp-bn&seed=42&phase=forward&step=4');
-	await page.getByRole('button', { name: 'Show the long way' }).click();
 	await page.getByRole('button', { name: 'running_var (eval uses)' }).click();
+	expect(await wide()).toBeLessThanOrEqual(0);
+	await page.getByRole('button', { name: 'Show the long way' }).click();
+	await expect(page.getByTestId('inspector-title')).toHaveText('matmul');
 	expect(await wide()).toBeLessThanOrEqual(0);
 });

@@ -17,6 +17,10 @@ export function stopConfig(lesson: Lesson, stop: Stop): SessionConfig {
 
 /** The graph node id a reference names, or an error saying what was not found. */
 export function resolveNode(model: GraphModel, ref: NodeRef): { id: string } | { error: string } {
+	if ('lecture' in ref) {
+		const n = model.nodes.find((x) => x.lecture === ref.lecture);
+		return n ? { id: n.id } : { error: `no box named '${ref.lecture}' as in lecture 4` };
+	}
 	if ('tensor' in ref) {
 		const n = model.nodes.find((x) => x.kind !== 'op' && x.label === ref.tensor);
 		return n ? { id: n.id } : { error: `no parameter or input named '${ref.tensor}'` };

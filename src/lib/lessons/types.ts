@@ -4,9 +4,10 @@ import type { DatasetName, Preset } from '../train/session';
 
 /**
  * A box of the graph. A forward op by its kind (`'tanh'`, `'matmul'`), optionally the module it runs in (`'2'`,
- * `'blocks.0.sa.heads.0'`) and which match counting from 0 (`nth`); or a parameter or data input by name (`'0.weight'`, `'idx'`).
+ * `'blocks.0.sa.heads.0'`) and which match counting from 0 (`nth`); or a parameter or data input by name (`'0.weight'`, `'idx'`);
+ * or any box by the name lecture 4 gives it (`'counts'`, `'bndiff'`, `'hprebn'`: the mlp presets).
  */
-export type NodeRef = { op: string; scope?: string; nth?: number } | { tensor: string };
+export type NodeRef = { op: string; scope?: string; nth?: number } | { tensor: string } | { lecture: string };
 
 /**
  * A stop of the stepper: the step of `phase` that happens at `node`. `kind` tells apart the steps at one box: a forward
@@ -53,5 +54,7 @@ export interface Lesson {
 	seed?: number;
 	batch?: number;
 	dataset?: DatasetName;
+	/** Show the fused ops (crossEntropy, batchNorm, layerNorm) the long way, as lecture 4's primitive steps. */
+	long?: boolean;
 	stops: Stop[];
 }

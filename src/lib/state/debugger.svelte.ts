@@ -1,12 +1,14 @@
 // The debugging session as runes state: the recorded step, the cursor, selection, breakpoints, collapsed scopes.
 import { createSession, dataset, type CheckpointFile, type DebugSession, type SessionConfig } from '$lib/train/session';
-import { buildGraph, stepAt, type GraphModel, type Step } from '$lib/viz/graph-model';
+import { buildGraph, opNodeId, stepAt, type GraphModel, type Step } from '$lib/viz/graph-model';
 import { buildGradIndex, type GradIndex } from '$lib/viz/grad-index';
 import { sessionNaming } from '$lib/viz/names';
 import { ancestors, defaultCollapsed, scopeList, visibleGraph, within } from '$lib/viz/scopes';
 import * as cursorOps from '$lib/viz/stepping';
 import { adjusted, filtered, setOf, toggled } from '$lib/viz/sets';
 import { findTarget } from '$lib/viz/attention-links';
+import { isFused } from '$lib/viz/expand';
+import { carryStep, spliceLongWay, withLongNames, type LongTrace } from '$lib/viz/long-way';
 import { DEFAULT_VIEW, type ViewState } from './url';
 
 /** What a view names that this graph does not have: a step past its phase, an unknown node or breakpoints. */
@@ -27,7 +29,12 @@ export const SPEEDS = [1, 2, 5, 10, 30];
 
 export class DebuggerState {
 	config = $state<SessionConfig>({ preset: DEFAULT_VIEW.preset, dataset: DEFAULT_VIEW.dataset, seed: DEFAULT_VIEW.seed, batch: DEFAULT_VIEW.batch });
+	/** The session shown: the recorded one, or with fused ops the long way (`long`). */
 	session = $state.raw<DebugSession | null>(null);
+	/** The session as recorded (fused ops as single nodes). */
+	recorded = $state.raw<DebugSession | null>(null);
+	/** The fused ops shown the long way (their ids in the recorded trace), with how close they are; null: none. */
+	long = $state.raw<LongTrace | null>(null);
 	model = $state.raw<GraphModel | null>(null);
 	grads = $state.raw<GradIndex | null>(null);
 	/** Step index of the last executed step (−1: nothing ran yet). */
@@ -82,11 +89,9 @@ export class DebuggerState {
 		this.workerFailed = false;
 		const config = session.config;
 		try {
-			const model = buildGraph(session.trace, sessionNaming(session));
+			const long = view.long?.length ? spliceLongWay(session.trace, view.long) : null;
+			const model = this.present(session, long);
 			this.config = config;
-			this.session = session;
-			this.model = model;
-			this.grads = buildGradIndex(session.trace);
 			this.defaults = defaultCollapsed(scopeList(model));
 			this.collapsed = adjusted(this.defaults, view.closed, view.opened);
 			this.breakpoints = filtered(view.breakpoints, (b) => model.byId.has(b) || b.startsWith('s:'));
@@ -94,10 +99,55 @@ export class DebuggerState {
 			this.selected = view.selected && model.byId.has(view.selected) ? view.selected : null;
 			if (view.target) this.goTo(view.target, model);
 			if (view.layer !== null) this.showLayer(view.layer);
+			const notFused = (view.long ?? []).filter((id) => !isFused(session.trace.nodes[id]?.op ?? ''));
+			if (notFused.length) notices = [...notices, `long=${notFused.join(',')}: not a crossEntropy, batchNorm or layerNorm of this step, shown as recorded`];
 			this.notices = [...notices, ...missing(model, view)];
 		} catch (e) {
 			this.error = e instanceof Error ? e.message : String(e);
 		}
+	}
+
+	/** Show `recorded` with the fused ops of `long` expanded: the session, its graph and gradient index. */
+	private present(recorded: DebugSession, long: LongTrace | null): GraphModel {
+		const session = long ? { ...recorded, trace: long.trace } : recorded;
+		const naming = sessionNaming(session);
+		const model = buildGraph(session.trace, long ? { ...naming, lecture: withLongNames(naming.lecture, long) } : naming);
+		this.recorded = recorded;
+		this.long = long;
+		this.session = session;
+		this.model = model;
+		this.grads = buildGradIndex(session.trace);
+		return model;
+	}
+
+	/**
+	 * Show the fused ops `fused` (ids in the recorded trace) the long way, and the others fused; the cursor stays on
+	 * the same step (before the first primitive of an op just expanded), a selection or breakpoint that is gone is dropped.
+	 */
+	setLong(fused: readonly number[]): void {
+		const recorded = this.recorded;
+		if (!recorded) return;
+		try {
+			const from = this.long;
+			const to = fused.length ? spliceLongWay(recorded.trace, fused) : null;
+			const carry = (id: number) => carryStep(recorded.trace, from, to, id);
+			const cursor = carry(this.cursor);
+			const node = (id: string | null) => (id?.startsWith('op:') ? opNodeId(carry(Number(id.slice(3)))) : id);
+			const selected = node(this.selected);
+			const breakpoints = [...this.breakpoints].map(node);
+			const model = this.present(recorded, to);
+			this.cursor = cursor;
+			this.detailSlot = null;
+			this.selected = selected && model.byId.has(selected) ? selected : null;
+			this.breakpoints = filtered(setOf(breakpoints.filter((b): b is string => b !== null)), (b) => model.byId.has(b) || b.startsWith('s:'));
+		} catch (e) {
+			this.error = `could not show the long way: ${e instanceof Error ? e.message : String(e)}`;
+		}
+	}
+
+	/** The fused ops shown the long way (ids in the recorded trace). */
+	get longIds(): number[] {
+		return this.long?.agreement.map((a) => a.fused) ?? [];
 	}
 
 	/** Land where a link points (the explorer's heads): cursor on the op or its gradient, the op selected and in view. */
@@ -136,7 +186,8 @@ export class DebuggerState {
 			closed,
 			breakpoints: [...this.breakpoints],
 			run: this.run,
-			layer: null
+			layer: null,
+			...(this.long ? { long: this.longIds } : {})
 		};
 	}
 

@@ -4,6 +4,8 @@ import { resolveStop, stopConfig } from '$lib/lessons/resolve';
 import type { DebugSession, SessionConfig } from '$lib/train/session';
 import { DebuggerState } from './debugger.svelte';
 import { recordInWorker } from './recorder';
+import { DEFAULT_VIEW } from './url';
+import { fusedOps } from '$lib/viz/long-way';
 
 const keyOf = (c: SessionConfig) => `${c.preset}/${c.dataset}/${c.seed}/${c.batch}`;
 
@@ -46,8 +48,10 @@ export class LessonPlayer {
 				const session = this.sessions.get(keyOf(config)) ?? (await recordInWorker(config));
 				this.sessions.set(keyOf(config), session);
 				if (req !== this.request) return; // the learner moved on meanwhile
-				this.dbg.show(session);
+				this.dbg.show(session, this.lesson.long ? { ...DEFAULT_VIEW, long: fusedOps(session.trace) } : DEFAULT_VIEW);
 			}
+			const all = this.dbg.recorded ? fusedOps(this.dbg.recorded.trace) : [];
+			if (this.lesson.long && this.dbg.longIds.length < all.length) this.dbg.setLong(all); // folded back meanwhile
 			const at = this.dbg.model ? resolveStop(this.dbg.model, stop) : { error: 'no recorded step' };
 			if ('error' in at) throw new Error(`${at.error}: the lesson file does not match the model (see the README on writing lessons)`);
 			this.error = null;

@@ -27,6 +27,8 @@ export interface ViewState {
 	run: { id: string; step: number } | null;
 	/** A module to select once recorded (a layer clicked in the training view's diagnostics). */
 	layer: string | null;
+	/** Fused ops (crossEntropy, batchNorm, layerNorm) shown the long way: their trace node ids as recorded. */
+	long?: number[];
 }
 
 export const DEFAULT_VIEW: ViewState = { preset: 'mlp', dataset: 'names', seed: 42, batch: 4, at: null, selected: null, opened: [], closed: [], breakpoints: [], run: null, layer: null };
@@ -34,7 +36,7 @@ export const DEFAULT_VIEW: ViewState = { preset: 'mlp', dataset: 'names', seed: 
 const PHASES: Phase[] = ['forward', 'backward', 'update'];
 
 /** The query parameters a view reads; any other is reported as unknown. */
-const KEYS = new Set(['preset', 'dataset', 'seed', 'batch', 'phase', 'step', 'node', 'open', 'shut', 'bp', 'weights', 'text', 'scope', 'op', 'run', 'runstep', 'layer']);
+const KEYS = new Set(['preset', 'dataset', 'seed', 'batch', 'phase', 'step', 'node', 'open', 'shut', 'bp', 'weights', 'text', 'scope', 'op', 'run', 'runstep', 'layer', 'long']);
 
 function list(v: string | null): string[] {
 	return v ? v.split(',').filter((s) => s.length > 0) : [];
@@ -84,6 +86,8 @@ export function decodeView(search: string, notices: string[] = []): ViewState {
 	// a batch beyond the model's limit is kept: recording refuses it and says the limit
 	const batch = text !== undefined ? Math.max(1, text.length - 1) : int(q, 'batch', defaultBatch(preset), 1, Number.MAX_SAFE_INTEGER, note);
 	for (const key of new Set(q.keys())) if (!KEYS.has(key)) note(`unknown parameter '${key}' ignored`);
+	const long = list(q.get('long')).map(Number);
+	if (long.some((n) => !Number.isInteger(n) || n < 0)) note(`long '${q.get('long')}' is not a list of op numbers: showing every op fused`);
 	return {
 		preset,
 		dataset,
@@ -98,7 +102,8 @@ export function decodeView(search: string, notices: string[] = []): ViewState {
 		...(text !== undefined ? { text } : {}),
 		...(scope && op && (phase === 'forward' || phase === 'backward') && step < 0 ? { target: { phase, scope, op } } : {}),
 		run: run && runStep >= 0 ? { id: run, step: runStep } : null,
-		layer: q.get('layer')
+		layer: q.get('layer'),
+		...(long.length && long.every((n) => Number.isInteger(n) && n >= 0) ? { long } : {})
 	};
 }
 
@@ -129,5 +134,6 @@ export function encodeView(v: ViewState): string {
 		q.set('runstep', String(v.run.step));
 	}
 	if (v.layer) q.set('layer', v.layer);
+	if (v.long?.length) q.set('long', v.long.join(','));
 	return q.toString();
 }

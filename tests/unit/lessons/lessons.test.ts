@@ -6,25 +6,28 @@ import { resolveStop, stopConfig, textParts } from '$lib/lessons/resolve';
 import { createSession, type Preset } from '$lib/train/session';
 import { buildGraph } from '$lib/viz/graph-model';
 import { sessionNaming } from '$lib/viz/names';
+import { fusedOps, spliceLongWay, withLongNames } from '$lib/viz/long-way';
 
 const files = { names: readFileSync('static/data/names.txt', 'utf8'), shakespeare: readFileSync('static/data/tinyshakespeare.txt', 'utf8') };
 const graphs = new Map<string, ReturnType<typeof buildGraph>>();
 
 /** The graph of the session a lesson records for `preset` (the same config the player asks for). */
-function graphFor(preset: Preset, seed: number, batch: number, dataset: 'names' | 'shakespeare') {
-	const key = `${preset}/${seed}/${batch}/${dataset}`;
+function graphFor(preset: Preset, seed: number, batch: number, dataset: 'names' | 'shakespeare', long = false) {
+	const key = `${preset}/${seed}/${batch}/${dataset}/${long}`;
 	let g = graphs.get(key);
 	if (!g) {
 		const s = createSession({ preset, seed, batch, dataset }, files[dataset]);
-		g = buildGraph(s.trace, sessionNaming(s));
+		const lt = long ? spliceLongWay(s.trace, fusedOps(s.trace)) : null;
+		const naming = sessionNaming(lt ? { ...s, trace: lt.trace } : s);
+		g = buildGraph(lt ? lt.trace : s.trace, lt ? { ...naming, lecture: withLongNames(naming.lecture, lt) } : naming);
 		graphs.set(key, g);
 	}
 	return g;
 }
 
 describe('lessons', () => {
-	it('are found in src/lib/lessons/, five of them, in file order, with unique slugs', () => {
-		expect(LESSONS.map((l) => l.slug)).toEqual(['backprop-mlp', 'batchnorm-train-eval', 'attention-head', 'wavenet-fusion', 'common-traps']);
+	it('are found in src/lib/lessons/, six of them, in file order, with unique slugs', () => {
+		expect(LESSONS.map((l) => l.slug)).toEqual(['backprop-mlp', 'batchnorm-train-eval', 'attention-head', 'wavenet-fusion', 'common-traps', 'backprop-ninja']);
 		expect(lessonBySlug('attention-head')?.preset).toBe('gpt-small');
 		expect(lessonBySlug('nope')).toBeUndefined();
 	});
@@ -34,7 +37,7 @@ describe('lessons', () => {
 			expect(lesson.stops.length).toBeGreaterThanOrEqual(4);
 			for (const stop of lesson.stops) {
 				const c = stopConfig(lesson, stop);
-				const model = graphFor(c.preset, c.seed, c.batch, c.dataset!);
+				const model = graphFor(c.preset, c.seed, c.batch, c.dataset!, lesson.long && c.preset === lesson.preset);
 				const r = resolveStop(model, stop);
 				if ('error' in r) throw new Error(`${lesson.slug}: ${r.error}`);
 				const step = model.steps[r.step];
@@ -44,7 +47,8 @@ describe('lessons', () => {
 					// a forward or backward step sits at the op named; an accumulate at the op whose output it sums into
 					expect(node.label, stop.title).toBe(stop.at!.node.op);
 					if (stop.at!.node.scope !== undefined) expect(node.scope, stop.title).toBe(stop.at!.node.scope);
-				} else expect(node.label, stop.title).toBe(stop.at!.node.tensor);
+				} else if ('lecture' in stop.at!.node) expect(node.lecture, stop.title).toBe(stop.at!.node.lecture);
+				else expect(node.label, stop.title).toBe(stop.at!.node.tensor);
 				if (stop.slot !== undefined) expect(model.steps[r.step].kind, stop.title).toBe('grad');
 				for (const s of stop.open ?? []) expect(Object.hasOwn(model.modules, s), s).toBe(true);
 			}
