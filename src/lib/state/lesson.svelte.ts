@@ -13,7 +13,7 @@ export class LessonPlayer {
 	index = $state(0);
 	error = $state<string | null>(null);
 	/** What a malformed or out-of-range `?stop=` fell back to, until dismissed. */
-	notice = $state<string | null>(null);
+	notices = $state<string[]>([]);
 	/** Recording the session of a stop that needs another model. */
 	busy = $state(false);
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache of recorded sessions: nothing renders from it
