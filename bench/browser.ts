@@ -6,9 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Page } from '@playwright/test';
-import { PRESETS } from '../src/lib/train/session';
 import { rendererCpu, renderers, trainFullRows, trainingRows } from './browser-train';
 import { nanoGptRows } from './nanogpt-browser';
+import { navigationRows } from './navigation';
 import type { Bench, BenchRow } from './types';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -184,51 +184,6 @@ async function attentionRows(page: Page, base: string, log: (line: string) => vo
 		row('open /attention (chromium)', loadMs, 'fetch the checkpoint, restore it, run, paint 16 maps'),
 		{ ...row('text change to grid painted', med, `max ${max.toFixed(0)} ms over ${times.length} texts; budget 300 ms`), msMin: Math.min(...times), cpuMs },
 	];
-}
-
-/** Rounds of start page → model link per preset (interleaved; each preset's fastest and median are reported). */
-const NAV_ROUNDS = 3;
-
-/** The debugger's marks (src/lib/state/url-sync.svelte.ts, GraphView) after the latest `bench:click`, in ms from it. */
-const MARKS_SCRIPT = `(() => {
-	const last = {};
-	for (const m of performance.getEntriesByType('mark')) last[m.name] = m.startTime;
-	const out = {};
-	for (const k of ['open', 'recorded', 'shown', 'laid-out', 'drawn']) out[k] = last['debug:' + k] - last['bench:click'];
-	return out;
-})()`;
-
-type Marks = Record<'open' | 'recorded' | 'shown' | 'laid-out' | 'drawn', number>;
-
-/**
- * One navigation as a learner makes it: the start page, read until it has made the debugger ready (its code, the
- * datasets, the compiled engine, the sessions and layouts of its links: the list says data-ready), then a click on
- * the model's link; timed until the graph is drawn with its layout (the page's own marks, so no polling delay).
- */
-async function navigate(page: Page, base: string, preset: string): Promise<{ warmMs: number; marks: Marks }> {
-	await page.goto(`${base}/`);
-	const w0 = performance.now();
-	await page.locator('ul.models[data-ready=true]').waitFor({ timeout: 120_000 });
-	const warmMs = performance.now() - w0;
-	await page.evaluate(`performance.mark('bench:click')`);
-	await page.locator(`a[data-preset="${preset}"]`).click();
-	await page.locator('[data-node]').first().waitFor({ state: 'visible', timeout: 60_000 });
-	await page.waitForFunction(`performance.getEntriesByName('debug:drawn').some((m) => m.startTime > performance.getEntriesByName('bench:click').at(-1).startTime)`, undefined, { timeout: 60_000 });
-	return { warmMs, marks: (await page.evaluate(MARKS_SCRIPT)) as Marks };
-}
-
-async function navigationRows(page: Page, base: string, log: (line: string) => void): Promise<BenchRow[]> {
-	const runs = new Map<string, { warmMs: number; marks: Marks }[]>();
-	for (let r = 0; r < NAV_ROUNDS; r++) for (const p of PRESETS) runs.set(p, [...(runs.get(p) ?? []), await navigate(page, base, p)]);
-	return PRESETS.map((p) => {
-		const all = runs.get(p)!.sort((a, b) => a.marks.drawn - b.marks.drawn);
-		const best = all[0];
-		const med = all[Math.floor(all.length / 2)];
-		const m = best.marks;
-		const parts = `page ${m.open.toFixed(0)}, session ${(m.shown - m.open).toFixed(0)}, layout ${(m['laid-out'] - m.shown).toFixed(0)}, render ${(m.drawn - m['laid-out']).toFixed(0)} ms`;
-		log(`start page → ${p}: graph drawn ${m.drawn.toFixed(0)} ms (median ${med.marks.drawn.toFixed(0)}; ${parts}); start page ready after ${best.warmMs.toFixed(0)} ms`);
-		return { suite: 'browser', group: 'start page → graph (chromium)', name: p, ms: med.marks.drawn, msMin: m.drawn, note: `fastest of ${NAV_ROUNDS}: ${parts}; budget 1000 ms` };
-	});
 }
 
 /** The parts of the browser suite, in the order they run; `train-full` only when asked for (it takes many minutes). */

@@ -1,8 +1,8 @@
 // The output file of a long run (a checkpoint, gradients): checked before the work starts, locked against a second
 // run writing it at the same time, and saved atomically. Every problem is a one-line UserError.
 import * as fs from 'node:fs';
-import { hostname } from 'node:os';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { hostname, tmpdir } from 'node:os';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { formatBytes } from '../lib/data/index';
 import { AtomicWriteError, describeCode, leftoverTemps, writeFileAtomic } from './atomic-write';
 import { UserError } from './io';
@@ -10,7 +10,10 @@ import { UserError } from './io';
 export interface Output {
 	/** The absolute path written. */
 	readonly path: string;
-	/** Write `bytes` to `path` (default: the output) atomically; returns the path. The previous file survives any failure. */
+	/**
+	 * Write `bytes` to `path` (default: the output) atomically; returns the path. The previous file survives any
+	 * failure, and the new bytes are kept in the temporary folder when they can be (the error says where).
+	 */
 	save(bytes: Uint8Array, path?: string): string;
 	/** Refuse now, before the work, when the disk lacks room for a file of about `bytes`. */
 	ensureSpace(bytes: number): void;
@@ -166,7 +169,7 @@ export function openOutput(file: string, { what = '--out' }: { what?: string } =
 			try {
 				writeFileAtomic(to, data);
 			} catch (e) {
-				if (e instanceof AtomicWriteError) throw new UserError(e.message);
+				if (e instanceof AtomicWriteError) throw new UserError(rescue(e.message, to, data));
 				throw e;
 			}
 			return to;
@@ -177,6 +180,21 @@ export function openOutput(file: string, { what = '--out' }: { what?: string } =
 			process.off('exit', release);
 		}
 	};
+}
+
+/**
+ * After a failed save (the folder removed or made read-only during the run, the file made immutable, the disk full):
+ * keep what was computed in the temporary folder rather than lose it, and add where to the message.
+ */
+function rescue(message: string, to: string, data: Uint8Array): string {
+	const spare = join(tmpdir(), `${basename(to).replace(/\.safetensors$/, '')}.unsaved-${process.pid}.safetensors`);
+	if (spare === to) return message;
+	try {
+		writeFileAtomic(spare, data);
+		return `${message}; what was computed is saved in ${spare} instead`;
+	} catch {
+		return message;
+	}
 }
 
 /** Where `--save-on-diverge` keeps the last finite weights: `X.safetensors` → `X.diverged.safetensors`. */

@@ -99,6 +99,12 @@ test('a deep link reloads to the same view; a text the model cannot read is expl
 	expect(new URL(page.url()).search).toBe(`?${query}`);
 	await page.getByLabel('Text to run the model on').fill('naïve');
 	await expect(page.getByRole('alert')).toContainText("'ï' is not in the model's vocabulary");
+	// a link with values the explorer does not know says what it showed instead
+	await open(page, 'ckpt=wavenet&layer=9&scale=big');
+	await expect(page.getByTestId('link-notice')).toContainText(
+		"unknown checkpoint 'wavenet' (the explorer reads gpt-small): showing gpt-small; unknown scale 'big' (headSize, nEmbd, none): scaling by 1/√head_size; layer 9: the model has layers 0 to 3: showing layer 3"
+	);
+	await expect(page.getByRole('heading', { name: 'Layer 3 · head 0: attention weights' })).toBeVisible();
 });
 
 test('screenshots of the grid at 1440×900 and 1920×1080', async ({ page }) => {

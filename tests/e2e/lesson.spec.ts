@@ -73,7 +73,9 @@ test('backprop lesson: every stop from first to last by Next, → and PageDown, 
 test('a lesson whose stops use two models records each and comes back to the first', async ({ page }) => {
 	const lesson = (await lessonFiles()).find((l) => l.slug === 'common-traps')!;
 	const models = new Map<string, GraphModel>();
-	await page.goto(`/lessons/${lesson.slug}`);
+	// a stop the lesson does not have: a notice says what the link fell back to
+	await page.goto(`/lessons/${lesson.slug}?stop=0`);
+	await expect(page.getByTestId('link-notice')).toContainText(`stop '0': this lesson has stops 1 to ${lesson.stops.length}: showing stop 1`);
 	await atStop(page, lesson, 0, models);
 	await expect(page.getByRole('navigation', { name: 'Current module' })).toContainText('GPT');
 	await expect(page.getByTestId('accumulate-panel')).toBeVisible();

@@ -57,6 +57,7 @@ test('presenter mode at 1920×1080: graph labels ≥ 16 px once fitted, inspecto
 	expect(after!.width).toBeGreaterThan(before!.width * 1.5);
 	await expect(page.getByTestId('stop-text')).toHaveCSS('font-size', '20px');
 	await page.screenshot({ path: `${SHOTS}/presenter-1920.png` });
+	if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: 'static/screenshots/presenter-1920.png' });
 
 	// the debugger too, with its button; its panels (model picker, batch, legend) are hidden
 	await page.goto('/debug?preset=mlp-bn&seed=42&batch=4&phase=backward&step=5');
@@ -99,5 +100,6 @@ test('presenter mode on a 1280×720 projector at 150% zoom: toolbars on one line
 	await page.keyboard.press('PageDown');
 	await expect(page.getByTestId('stop-progress')).toHaveText('Stop 7 of 11');
 	await page.screenshot({ path: `${SHOTS}/presenter-1280x720-150.png` });
+	if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: 'static/screenshots/presenter-1280x720.png' });
 	await context.close();
 });

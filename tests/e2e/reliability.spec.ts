@@ -104,6 +104,20 @@ test('a worker that crashes or runs out of memory is reported with a restart, an
 	await ready(page);
 });
 
+test('a training worker that dies is reported; the stored run opens again in a new worker and trains', async ({ page }) => {
+	await page.route('**/train.worker-*.js', (route) => route.fulfill({ contentType: 'text/javascript', body: "self.onmessage = () => { throw new Error('simulated crash'); };" }), { times: 1 });
+	await page.goto('/train');
+	await page.getByLabel('Steps').fill('40');
+	await page.getByLabel('Steps').press('Tab');
+	await page.getByRole('button', { name: 'Start training' }).click();
+	await expect(page.getByRole('alert')).toContainText('The training worker stopped with an error (Uncaught Error: simulated crash). The stored run keeps its last save: open it again');
+	await page.getByRole('button', { name: /^Open mlp-bn seed 42/ }).click();
+	await expect(page.getByTestId('run-status')).toHaveText('paused');
+	await page.getByRole('button', { name: 'Resume' }).click();
+	await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 60_000 });
+	await expect(page.getByTestId('progress-text')).toHaveText('step 40 / 40');
+});
+
 test('an earlier load that fails after a newer one succeeded leaves no error on screen', async ({ page }) => {
 	await page.goto('/debug?preset=mlp&seed=42&batch=4');
 	await ready(page);

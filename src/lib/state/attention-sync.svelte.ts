@@ -9,7 +9,8 @@ import { decodeAttention, encodeAttention } from './attention-url';
 export function useAttentionUrl(att: AttentionState): void {
 	let ready = $state(false);
 	$effect(() => {
-		untrack(() => att.open(decodeAttention(window.location.search))).then(() => (ready = true));
+		const notices: string[] = [];
+		untrack(() => att.open(decodeAttention(window.location.search, notices), notices)).then(() => (ready = true));
 	});
 	$effect(() => {
 		const q = encodeAttention(att.view);

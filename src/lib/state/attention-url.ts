@@ -34,23 +34,43 @@ function index(v: string | null, fallback: number, max = 1000): number {
 	return Number.isInteger(n) && n >= 0 && n < max ? n : fallback;
 }
 
-/** Read a view from a query string; anything missing or malformed falls back to the default (a bad text is kept, and explained). */
-export function decodeAttention(search: string): AttentionView {
+/** A layer or head index from a link, or 0 (with a notice when the link had something else). */
+function headIndex(q: URLSearchParams, key: 'layer' | 'head', note: (s: string) => void): number {
+	const v = q.get(key);
+	const n = v === null ? NaN : Number(v);
+	if (Number.isInteger(n) && n >= 0 && n < 1000 && v!.trim() !== '') return n;
+	if (v !== null) note(`${key} '${v}' is not a whole number from 0: showing ${key} 0`);
+	return 0;
+}
+
+const KEYS = new Set(['ckpt', 'run', 'runstep', 'text', 'layer', 'head', 'phase', 'scale']);
+
+/**
+ * Read a view from a query string; anything missing or malformed falls back to the default (a bad text is kept, and
+ * explained), and each fallback from something the link did say adds a short notice to `notices`.
+ */
+export function decodeAttention(search: string, notices: string[] = []): AttentionView {
 	const q = new URLSearchParams(search);
+	const note = (s: string) => notices.push(s);
 	const ckpt = q.get('ckpt') as Preset | null;
 	const phase = q.get('phase');
 	const scale = q.get('scale') as ScaleChoice | null;
 	const run = q.get('run');
 	const runStep = index(q.get('runstep'), -1, 1e9);
-	return {
+	const view: AttentionView = {
 		ckpt: ckpt && GPT_PRESETS.includes(ckpt) ? ckpt : DEFAULT_ATTENTION.ckpt,
 		run: run ? { id: run, step: runStep >= 0 ? runStep : null } : null,
 		text: q.get('text') ?? DEFAULT_TEXT,
-		layer: index(q.get('layer'), 0),
-		head: index(q.get('head'), 0),
+		layer: headIndex(q, 'layer', note),
+		head: headIndex(q, 'head', note),
 		phase: phase === 'backward' ? 'backward' : 'forward',
 		scale: scale && SCALE_CHOICES.includes(scale) ? scale : 'headSize'
 	};
+	if (ckpt !== null && view.ckpt !== ckpt) note(`unknown checkpoint '${ckpt}' (the explorer reads ${GPT_PRESETS.join(', ')}): showing ${view.ckpt}`);
+	if (phase !== null && phase !== view.phase) note(`unknown phase '${phase}': showing the forward weights`);
+	if (scale !== null && scale !== view.scale) note(`unknown scale '${scale}' (${SCALE_CHOICES.join(', ')}): scaling by 1/√head_size`);
+	for (const key of new Set(q.keys())) if (!KEYS.has(key)) note(`unknown parameter '${key}' ignored`);
+	return view;
 }
 
 /** Write a view as a query string (the default scaling is left out). */

@@ -29,6 +29,8 @@ export class AttentionState {
 	notice = $state<string | null>(null);
 	maps = $state.raw<AttentionMaps | null>(null);
 	error = $state<string | null>(null);
+	/** What a link's unknown or malformed parameters fell back to, until dismissed. */
+	notices = $state<string[]>([]);
 	loading = $state(false);
 	/** The cell the pointer is over, or null (then the keyboard cursor is read). */
 	hovered = $state<GridCursor | null>(null);
@@ -45,9 +47,10 @@ export class AttentionState {
 	/** Where the debugger links go (the same weights), or why there are none. */
 	link = $derived<LinkBase | string>(this.info ? linkBase(this.info.preset, this.info.data, this.linkWeights()) : 'loading the model');
 
-	/** Open a view: load its run (or its shipped checkpoint), then run on its text. */
-	async open(view: AttentionView): Promise<void> {
+	/** Open a view (with the notices its link gave): load its run (or its shipped checkpoint), then run on its text. */
+	async open(view: AttentionView, notices: string[] = []): Promise<void> {
 		this.view = { ...view };
+		this.notices = notices;
 		this.cursor = { layer: view.layer, head: view.head, row: 0, col: 0 };
 		void this.refreshRuns();
 		await (view.run ? this.useRun(view.run.id, view.run.step) : this.useShipped(view.ckpt));
@@ -194,6 +197,8 @@ export class AttentionState {
 	}
 
 	private clampHead(info: ModelInfo): void {
+		for (const [key, n] of [['layer', info.nLayer], ['head', info.nHead]] as const)
+			if (this.view[key] >= n) this.notices = [...this.notices, `${key} ${this.view[key]}: the model has ${key}s 0 to ${n - 1}: showing ${key} ${n - 1}`];
 		this.view.layer = Math.min(this.view.layer, info.nLayer - 1);
 		this.view.head = Math.min(this.view.head, info.nHead - 1);
 		this.cursor = { ...this.cursor, layer: Math.min(this.cursor.layer, info.nLayer - 1), head: Math.min(this.cursor.head, info.nHead - 1) };

@@ -14,6 +14,8 @@ export class LessonPlayer {
 	/** The stop shown, from 0. */
 	index = $state(0);
 	error = $state<string | null>(null);
+	/** What a malformed or out-of-range `?stop=` fell back to, until dismissed. */
+	notices = $state<string[]>([]);
 	/** Recording the session of a stop that needs another model. */
 	busy = $state(false);
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache of recorded sessions: nothing renders from it

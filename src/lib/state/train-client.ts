@@ -8,10 +8,28 @@ import { checkpointPreset, type RunConfig } from '$lib/train/run-config';
 import { datasetPath, PRESETS, type Preset } from '$lib/train/session';
 
 let api: Comlink.Remote<TrainerApi> | null = null;
+let onFailure: (detail: string) => void = () => {};
 
-/** The training worker (one per page load; it outlives the /train page, so a run survives a visit to /debug). */
+/** Who hears that the training worker died (an error nothing caught in it, or its script failed to load). */
+export function onTrainerFailure(f: (detail: string) => void): void {
+	onFailure = f;
+}
+
+/**
+ * The training worker (one per page load; it outlives the /train page, so a run survives a visit to /debug). A worker
+ * that died is dropped: the next call starts a new one.
+ */
 export function trainerWorker(): Comlink.Remote<TrainerApi> {
-	api ??= Comlink.wrap<TrainerApi>(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' }));
+	if (!api) {
+		const w = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' });
+		w.addEventListener('error', (e) => {
+			e.preventDefault();
+			w.terminate();
+			api = null;
+			onFailure(e.message ?? '');
+		});
+		api = Comlink.wrap<TrainerApi>(w);
+	}
 	return api;
 }
 

@@ -5,6 +5,7 @@ import { summarizeCurve } from '$lib/data';
 import type { DebugSnapshot, DiagnosticsSnapshot, Progress, RunState, RunStatus, SampleSet, StartInfo, StartRequest, TrainerApi, TrainEvent } from '$lib/train/protocol';
 import { TrainingRun } from '$lib/train/run';
 import type { RunRecord } from '$lib/store/records';
+import { isOutOfMemory } from './worker-errors';
 
 export interface ServiceOptions {
 	/** The run store (null: the browser cannot store; runs still train). */
@@ -96,8 +97,32 @@ export class TrainerService implements TrainerApi {
 		this.looping = this.loop(run);
 	}
 
-	/** Train in slices until paused, stopped or done. */
+	/** Train until paused, stopped or done; a step that throws (out of memory, most likely) ends the run here, saying so. */
 	private async loop(run: TrainingRun): Promise<void> {
+		try {
+			await this.slices(run);
+		} catch (e) {
+			this.fail(run, e);
+		}
+	}
+
+	/**
+	 * After a step threw, its weights may be half updated: drop the run from the worker (nothing more is saved over
+	 * its last save in the store) and tell the page, which offers to open the stored run again.
+	 */
+	private fail(run: TrainingRun, e: unknown): void {
+		const detail = e instanceof Error ? e.message : String(e);
+		const oom = isOutOfMemory(detail);
+		const what = oom ? 'ran out of memory' : 'stopped with an error';
+		const hint = oom ? ' A smaller batch, block or model needs less.' : '';
+		this.status = 'paused';
+		this.run = null;
+		this.emit({ type: 'error', fatal: true, message: `Training ${what} at step ${run.step + 1} (${detail}).${hint} The stored run keeps its last save: open it again to go on from there.` });
+		this.emit({ type: 'status', status: 'paused', step: run.step });
+	}
+
+	/** Train in slices until paused, stopped or done. */
+	private async slices(run: TrainingRun): Promise<void> {
 		while (this.status === 'running') {
 			const t0 = this.now();
 			let more = true;

@@ -8,7 +8,8 @@ import { summarizeCurve } from '$lib/data';
 import type { DiagnosticsSnapshot, Progress, RunState, RunStatus, SampleSet, StartInfo, TrainEvent, ValPoint } from '$lib/train/protocol';
 import type { RunConfig } from '$lib/train/run-config';
 import { PRESETS } from '$lib/train/session';
-import { builtinText, debuggable, debugHref, trainerWorker } from './train-client';
+import { builtinText, debuggable, debugHref, onTrainerFailure, trainerWorker } from './train-client';
+import { isOutOfMemory } from './worker-errors';
 import { newRunId, runStore } from './train-runs.svelte';
 import type { UserData } from './train-setup.svelte';
 
@@ -37,6 +38,22 @@ export class TrainSession {
 	onStored: () => void = () => {};
 	private worker = trainerWorker;
 
+	constructor() {
+		// the worker died: what it trained since its last save is gone, the stored run is not; a new worker opens it
+		onTrainerFailure((detail) => {
+			const what = isOutOfMemory(detail) ? 'ran out of memory' : 'stopped with an error';
+			this.dropRun(`The training worker ${what}${detail ? ` (${detail})` : ''}. The stored run keeps its last save: open it again to go on from there.`);
+		});
+	}
+
+	/** The worker lost the run (a step that threw, or the worker died): say so; the runs list offers to open it again. */
+	private dropRun(why: string): void {
+		this.error = why;
+		this.status = 'idle';
+		this.runId = null;
+		this.onStored();
+	}
+
 	private onEvent = (e: TrainEvent): void => {
 		switch (e.type) {
 			case 'progress':
@@ -60,7 +77,7 @@ export class TrainSession {
 				this.saveError = null;
 				break;
 			case 'error':
-				if (e.fatal) this.error = e.message;
+				if (e.fatal) this.dropRun(e.message);
 				else this.saveError = e.message;
 		}
 	};

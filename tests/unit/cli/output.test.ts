@@ -85,6 +85,19 @@ describe('openOutput', () => {
 		expect(fs.existsSync(temp)).toBe(false);
 	});
 
+	it('keeps what was computed in the temporary folder when the save fails at the end (its folder removed meanwhile)', () => {
+		const out = openOutput(join(dir, 'gone', 'model.safetensors'));
+		fs.rmSync(join(dir, 'gone'), { recursive: true });
+		const spare = join(tmpdir(), `model.unsaved-${process.pid}.safetensors`);
+		try {
+			expect(() => out.save(new Uint8Array([7, 8, 9]))).toThrow(`could not save ${join(dir, 'gone', 'model.safetensors')}: the folder does not exist; nothing was written; what was computed is saved in ${spare} instead`);
+			expect([...fs.readFileSync(spare)]).toEqual([7, 8, 9]);
+		} finally {
+			out.release();
+			fs.rmSync(spare, { force: true });
+		}
+	});
+
 	it('refuses a save the disk has no room for, before the work', () => {
 		const out = openOutput(join(dir, 'space.safetensors'));
 		expect(() => out.ensureSpace(1e18)).toThrow(/cannot save .*space\.safetensors: it needs about 1000000\.0 TB and the disk has [\d.]+ [KMGT]B free/);

@@ -1,7 +1,7 @@
 // The lessons' data: every stop of every lesson lands on a real step and node of its model's recorded trace.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LESSONS, lessonBySlug } from '$lib/state/lessons';
+import { LESSONS, lessonBySlug, stopFromLink } from '$lib/state/lessons';
 import { resolveStop, stopConfig, textParts } from '$lib/lessons/resolve';
 import { createSession, type Preset } from '$lib/train/session';
 import { buildGraph } from '$lib/viz/graph-model';
@@ -84,5 +84,13 @@ describe('lessons', () => {
 			{ code: true, text: 'b' },
 			{ code: false, text: ' c' }
 		]);
+	});
+
+	it("reads a link's ?stop= (1-based), and says what a stop the lesson lacks fell back to", () => {
+		expect(stopFromLink(null, 9)).toEqual({ index: 0, notice: null });
+		expect(stopFromLink('9', 9)).toEqual({ index: 8, notice: null });
+		expect(stopFromLink('40', 9)).toEqual({ index: 8, notice: "stop '40': this lesson has stops 1 to 9: showing stop 9" });
+		for (const raw of ['0', '-2', '2.5', 'x', ''])
+			expect(stopFromLink(raw, 9), raw).toEqual({ index: 0, notice: `stop '${raw}': this lesson has stops 1 to 9: showing stop 1` });
 	});
 });

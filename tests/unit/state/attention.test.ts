@@ -30,7 +30,19 @@ describe('explorer URL', () => {
 		// a run with no step: its latest save
 		expect(decodeAttention('?run=abc-1&runstep=x').run).toEqual({ id: 'abc-1', step: null });
 		expect(encodeAttention({ ...v, run: { id: 'abc-1', step: null } })).not.toContain('runstep');
-		expect(decodeAttention('?ckpt=wavenet&layer=-1&head=x&phase=up&scale=big')).toEqual(DEFAULT_ATTENTION);
+		const notices: string[] = [];
+		expect(decodeAttention('?ckpt=wavenet&layer=-1&head=x&phase=up&scale=big&zoom=2', notices)).toEqual(DEFAULT_ATTENTION);
+		expect(notices).toEqual([
+			"layer '-1' is not a whole number from 0: showing layer 0",
+			"head 'x' is not a whole number from 0: showing head 0",
+			"unknown checkpoint 'wavenet' (the explorer reads gpt-small): showing gpt-small",
+			"unknown phase 'up': showing the forward weights",
+			"unknown scale 'big' (headSize, nEmbd, none): scaling by 1/√head_size",
+			"unknown parameter 'zoom' ignored"
+		]);
+		const clean: string[] = [];
+		decodeAttention('?' + q, clean);
+		expect(clean).toEqual([]);
 		expect(encodeAttention(DEFAULT_ATTENTION)).not.toContain('scale');
 	});
 });

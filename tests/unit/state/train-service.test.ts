@@ -3,13 +3,14 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { readFileSync } from 'node:fs';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { prepareData } from '$lib/data';
 import { Generator } from '$lib/engine';
 import { createModel } from '$lib/models';
 import { TrainerService } from '$lib/state/train-service';
 import { RunStore, type RunRecord } from '$lib/store/runs';
 import { restoreModel } from '$lib/train/checkpoint';
+import { TrainingRun } from '$lib/train/run';
 import type { RunStatus, TrainEvent } from '$lib/train/protocol';
 import { defaultRunConfig, type RunConfig } from '$lib/train/run-config';
 import { presetSchedule } from '$lib/train/schedule';
@@ -91,6 +92,37 @@ describe('TrainerService', () => {
 		const ck = restoreModel(await second.exportCheckpoint());
 		expect(ck.config).toMatchObject({ steps: 120, scheduleSteps: 120, seed: 11 });
 		expect(await second.sampleNow(0.5)).toMatchObject({ step: 120, temperature: 0.5 });
+	});
+
+	it('a step that runs out of memory stops the run and says so; the stored run reopens and ends as an uninterrupted one', async () => {
+		await store.create(record('r4'));
+		const events: TrainEvent[] = [];
+		let t = 0;
+		const svc = new TrainerService({ store: async () => store, now: () => t++, sliceMs: 20, progressMs: 30, saveMs: 40 });
+		await svc.open({ id: 'r4', config, text: TEXT, temperature: 1 }, (e) => events.push(e));
+		const next = TrainingRun.prototype.next;
+		const spy = vi.spyOn(TrainingRun.prototype, 'next').mockImplementation(function (this: TrainingRun) {
+			if (this.step === 110) throw new RangeError('Array buffer allocation failed');
+			return next.call(this);
+		});
+		try {
+			await svc.resume();
+			await until(events, 'paused');
+		} finally {
+			spy.mockRestore();
+		}
+		const error = events.find((e) => e.type === 'error');
+		expect(error).toEqual({ type: 'error', fatal: true, message: 'Training ran out of memory at step 111 (Array buffer allocation failed). A smaller batch, block or model needs less. The stored run keeps its last save: open it again to go on from there.' });
+		await expect(svc.resume()).rejects.toThrow('no run is open');
+		const saved = (await store.loadState('r4'))!;
+		expect(saved.step).toBeGreaterThan(0);
+		expect(saved.step).toBeLessThanOrEqual(110);
+		const again: TrainEvent[] = [];
+		const other = service(store);
+		await other.open({ id: 'r4', config, text: TEXT, temperature: 1, state: saved }, (e) => again.push(e));
+		await other.resume();
+		await until(again, 'done');
+		expect(Array.from((await store.loadState('r4'))!.losses)).toEqual(Array.from(cliLosses(120)));
 	});
 
 	it('stop measures the whole val split, saves and reports stopped', async () => {
