@@ -111,8 +111,11 @@ test('screenshots of the grid at 1440×900 and 1920×1080', async ({ page }) => 
 	await open(page, 'ckpt=gpt-small&text=First+Citizen%3A%0ABefore+we+proceed&layer=2&head=1&phase=forward');
 	for (const [width, height] of [[1440, 900], [1920, 1080]]) {
 		await page.setViewportSize({ width, height });
-		await hoverCell(page.locator('[data-map="2-1"] canvas'), 26, 21);
-		await expect(readout(page)).toContainText('query 26');
+		// the grid redraws for the new size: hover again until the cell geometry read is the one drawn
+		await expect(async () => {
+			await hoverCell(page.locator('[data-map="2-1"] canvas'), 26, 21);
+			await expect(readout(page)).toContainText('query 26', { timeout: 1000 });
+		}).toPass({ timeout: 15_000 });
 		await page.screenshot({ path: `${SHOTS}/attention-${width}.png` });
 		// UPDATE_SCREENSHOTS=1 refreshes the README's pictures
 		if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `static/screenshots/attention-${width}x${height}.png` });

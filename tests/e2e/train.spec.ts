@@ -51,23 +51,26 @@ test('trains mlp-bn: the loss falls, the curve and val points are drawn, the num
 	await page.screenshot({ path: `${SHOTS}/train-done.png`, fullPage: true });
 });
 
+/** Long enough that the run is still going when Pause is clicked (mlp-bn trains ~1,500 steps a second here). */
+const LONG = 4000;
+
 test('pause, debug this step (the run’s weights and next batch), come back, reload, find the run and resume it to the same end', async ({ page }) => {
 	test.setTimeout(240_000);
 	await page.setViewportSize({ width: 1280, height: 1000 });
 	await page.goto('/train');
-	await setSteps(page, 400);
+	await setSteps(page, LONG);
 	await page.getByRole('button', { name: 'Start training' }).click();
 	await expect.poll(() => step(page), { timeout: 60_000 }).toBeGreaterThan(50);
 	await page.getByRole('button', { name: 'Pause' }).click();
 	await expect(status(page)).toHaveText('paused');
 	const paused = await step(page);
-	expect(paused).toBeLessThan(400);
+	expect(paused).toBeLessThan(LONG);
 	await page.getByRole('button', { name: 'Debug this step' }).click();
 	await expect(page).toHaveURL(new RegExp(`/debug\\?preset=mlp-bn&run=[^&]+&runstep=${paused}`));
 	await expect(page.locator('[data-node]').first()).toBeVisible({ timeout: 30_000 });
 	await expect(page.getByTestId('weights')).toHaveText(`run 'mlp-bn seed 42' at step ${paused}`);
 	// the batch the next step trains on: 32 examples, and the recorded loss is that step's loss in Node
-	const run = nodeRun({ ...defaultRunConfig('mlp-bn'), steps: 400 }, paused + 1);
+	const run = nodeRun({ ...defaultRunConfig('mlp-bn'), steps: LONG }, paused + 1);
 	await expect(page.getByText(`batch (32 examples) · loss ${run.losses[paused].toFixed(4)}`, { exact: false })).toBeVisible();
 	await page.screenshot({ path: `${SHOTS}/train-debug-step.png` });
 	const debugUrl = page.url();
@@ -77,14 +80,14 @@ test('pause, debug this step (the run’s weights and next batch), come back, re
 	// reload the training view: the run is listed; open it and resume it to its end
 	await page.reload();
 	const item = page.getByTestId('run-item').first();
-	await expect(item).toContainText(`paused · step ${paused} / 400`);
+	await expect(item).toContainText(`paused · step ${paused} / ${LONG.toLocaleString('en')}`);
 	await item.getByRole('button', { name: /^Open/ }).click();
 	await expect(status(page)).toHaveText('paused');
 	await page.getByRole('button', { name: 'Resume' }).click();
 	await expect(status(page)).toHaveText('done', { timeout: 120_000 });
-	const whole = nodeRun({ ...defaultRunConfig('mlp-bn'), steps: 400 });
-	await expect(page.getByTestId('last-loss')).toHaveText(fmt(whole.losses[399]));
-	await expect(page.getByTestId('val-loss')).toHaveText(`val ${fmt(whole.vals[whole.vals.length - 1].loss)} at step 400`);
+	const whole = nodeRun({ ...defaultRunConfig('mlp-bn'), steps: LONG });
+	await expect(page.getByTestId('last-loss')).toHaveText(fmt(whole.losses[LONG - 1]));
+	await expect(page.getByTestId('val-loss')).toHaveText(`val ${fmt(whole.vals[whole.vals.length - 1].loss)} at step ${LONG.toLocaleString('en')}`);
 	await page.screenshot({ path: `${SHOTS}/train-resumed.png`, fullPage: true });
 	// the debugger link still shows the weights of the step it was made at
 	await page.goto(debugUrl);
@@ -104,7 +107,7 @@ test('pause, debug this step (the run’s weights and next batch), come back, re
 	await page.getByLabel('Import checkpoint').setInputFiles(file);
 	await expect(page.getByTestId('run-item')).toHaveCount(2);
 	await expect(page.getByTestId('run-title')).toHaveText(/^exported-/);
-	await expect(page.getByTestId('run-item').filter({ hasText: 'imported from' })).toContainText(`done · step 400 / 400 · val ${fmt(whole.vals[whole.vals.length - 1].loss)}`);
+	await expect(page.getByTestId('run-item').filter({ hasText: 'imported from' })).toContainText(`done · step ${LONG.toLocaleString('en')} / ${LONG.toLocaleString('en')} · val ${fmt(whole.vals[whole.vals.length - 1].loss)}`);
 });
 
 test('a layer clicked in the diagnostics opens in the debugger; a link to a run this browser lacks says so', async ({ page }) => {
