@@ -21,5 +21,5 @@ export { encodeCheckpoint, decodeCheckpoint, parseConfig, firstNonFinite, loadSt
 export { validateUserText, USER_TEXT_LIMITS, type UserTextReport, type UserTextOptions } from './user-text';
 export * from './limits';
 export { checkDataSize, decodeText, firstInvalidUtf8, trainingNotes, loadTrainingData, type TrainingData } from './validate';
-export { histogram, rms, spreadRatio, tensorStats, updateOf, type Density, type Histogram, type SpreadRatio, type TensorStats } from './stats';
+export { histogram, rms, spreadRatio, tensorStats, updateOf, type Density, type Histogram, type SpreadRatio, type TensorStats, type UpdateRatio } from './stats';
 export { summarizeCurve, type CurvePoint, type ValPoint } from './curve';

@@ -111,9 +111,15 @@ export function spreadRatio(num: ArrayLike<number>, den: ArrayLike<number>): Spr
 	return { value: null, why: 'constant', constant, sizeRatio: rms(num) / size };
 }
 
-/** The update a step made (after − before), and its update:data ratio. */
-export function updateOf(before: ArrayLike<number>, after: ArrayLike<number>): { delta: Float64Array; ratio: SpreadRatio } {
+/** No update:data ratio for a parameter that is not a matrix (a bias, BatchNorm's gain): lecture 3 plots `p.ndim == 2` only. */
+export type UpdateRatio = SpreadRatio | { value: null; why: 'not-a-matrix'; rank: number };
+
+/**
+ * The update a step made (after − before), and its update:data ratio: for a 2-D weight (`shape` of length 2) only,
+ * as lecture 3 reads it; a bias or gain gets none, with its rank.
+ */
+export function updateOf(before: ArrayLike<number>, after: ArrayLike<number>, shape: readonly number[]): { delta: Float64Array; ratio: UpdateRatio } {
 	const delta = new Float64Array(before.length);
 	for (let i = 0; i < delta.length; i++) delta[i] = after[i] - before[i];
-	return { delta, ratio: spreadRatio(delta, before) };
+	return { delta, ratio: shape.length === 2 ? spreadRatio(delta, before) : { value: null, why: 'not-a-matrix', rank: shape.length } };
 }

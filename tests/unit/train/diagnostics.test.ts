@@ -45,7 +45,10 @@ describe('spreadRatio', () => {
 		expect(gain).toEqual({ value: null, why: 'constant', constant: 1, sizeRatio: Math.sqrt((1e-6 + 1e-6 + 9e-6) / 3) });
 		expect(spreadRatio([0.1, 0.2], [0, 0])).toEqual({ value: null, why: 'zeros', constant: 0, sizeRatio: null });
 		// the inspector's number for a BatchNorm gain's first update was 1.5e+26 (÷ max(1e-30, 0)): now it is none
-		expect(updateOf([1, 1, 1, 1], [1.0015, 0.999, 1.0002, 0.998]).ratio.value).toBeNull();
+		expect(updateOf([1, 1, 1, 1], [1.0015, 0.999, 1.0002, 0.998], [2, 2]).ratio.value).toBeNull();
+		// only a 2-D weight has one (lecture 3's p.ndim == 2): a bias or BatchNorm gain says why not
+		expect(updateOf([1, 2, 3, 4], [1.001, 2.001, 2.999, 4.002], [2, 2]).ratio.value).toBeGreaterThan(0);
+		expect(updateOf([1, 2, 3, 4], [1.001, 2.001, 2.999, 4.002], [4]).ratio).toEqual({ value: null, why: 'not-a-matrix', rank: 1 });
 	});
 });
 
