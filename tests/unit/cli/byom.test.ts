@@ -24,7 +24,7 @@ function makemore(...args: string[]): Promise<{ code: number; stdout: string; st
 
 describe('the CLI on plain PyTorch files', () => {
 	it("eval infers gpt.py's model, prints what it inferred and gives PyTorch's loss over the whole file", async () => {
-		const r = await makemore('eval', '--checkpoint', fx('plain-gpt.safetensors'), '--data', fx('text.txt'), '--split', 'all', '--json');
+		const r = await makemore('eval', '--checkpoint', fx('plain-gpt.safetensors'), '--data', fx('prose.txt'), '--split', 'all', '--json');
 		expect(r.stderr).toContain("no __metadata__, read as the GPT lecture's gpt.py (2 layers of 3 heads, nEmbd 12, block 9), vocabulary of 33");
 		expect(r.code).toBe(0);
 		const { loss } = JSON.parse(r.stdout) as { loss: number };
@@ -40,13 +40,13 @@ describe('the CLI on plain PyTorch files', () => {
 	it('train --resume fine-tunes one beside it with our metadata, which then opens without --data', async () => {
 		const out = join(dir, 'tuned.safetensors');
 		const before = statSync(fx('plain-mlp-bn.safetensors')).mtimeMs;
-		const t = await makemore('train', '--resume', fx('plain-mlp-bn.safetensors'), '--data', fx('names.txt'), '--steps', '5', '--lr', '0.01', '--out', out, '--quiet');
+		const t = await makemore('train', '--resume', fx('plain-mlp-bn.safetensors'), '--data', fx('people.txt'), '--steps', '5', '--lr', '0.01', '--out', out, '--quiet');
 		expect(t.stderr).toContain("read as lecture 3's MLP");
 		expect(t.code).toBe(0);
 		expect(statSync(fx('plain-mlp-bn.safetensors')).mtimeMs).toBe(before);
 		const config = JSON.parse(decodeSafetensors(new Uint8Array(readFileSync(out))).metadata.config) as Record<string, unknown>;
-		expect(config).toMatchObject({ model: 'mlp-bn', blockSize: 3, nEmbd: 7, nHidden: 11, steps: 5, lr: 0.01, data: 'names.txt' });
-		const e = await makemore('eval', '--checkpoint', out, '--data', fx('names.txt'), '--split', 'all', '--json');
+		expect(config).toMatchObject({ model: 'mlp-bn', blockSize: 3, nEmbd: 7, nHidden: 11, steps: 5, lr: 0.01, data: 'people.txt' });
+		const e = await makemore('eval', '--checkpoint', out, '--data', fx('people.txt'), '--split', 'all', '--json');
 		expect(e.code).toBe(0);
 		expect(e.stderr).not.toContain('no __metadata__');
 		expect(JSON.parse(e.stdout).loss).toBeLessThan(allLoss('plain-mlp-bn'));

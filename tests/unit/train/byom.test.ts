@@ -70,8 +70,8 @@ describe.each(fixtures('plain'))('a plain PyTorch state dict: $name', (fx) => {
 describe('a plain file that does not fit', () => {
 	const plain = (name: string) => decodeSafetensors(bytesOf(`${name}.safetensors`)).tensors;
 	const encode = (tensors: Map<string, { shape: number[]; data: Float32Array | Float64Array | Int32Array }>) => encodeSafetensors(tensors);
-	const names = { text: textOf('names.txt'), label: 'names.txt' };
-	const text = { text: textOf('text.txt'), label: 'text.txt' };
+	const names = { text: textOf('people.txt'), label: 'people.txt' };
+	const text = { text: textOf('prose.txt'), label: 'prose.txt' };
 
 	it('without data says what it holds and that its vocabulary needs the data', () => {
 		expect(() => restoreModel(bytesOf('plain-wavenet.safetensors'))).toThrow(NeedsData);
@@ -79,8 +79,8 @@ describe('a plain file that does not fit', () => {
 	});
 
 	it('with the wrong data names both vocabulary sizes', () => {
-		expect(() => restoreModel(bytesOf('plain-gpt.safetensors'), names)).toThrow(/embedding has 33 rows .* sorted characters of names.txt .* give 27: use the data the model was trained on/);
-		expect(() => restoreModel(bytesOf('plain-mlp.safetensors'), text)).toThrow(/text.txt cannot be a names model's data: line 1 .* contains '\.'/);
+		expect(() => restoreModel(bytesOf('plain-gpt.safetensors'), names)).toThrow(/embedding has 33 rows .* sorted characters of people.txt .* give 27: use the data the model was trained on/);
+		expect(() => restoreModel(bytesOf('plain-mlp.safetensors'), text)).toThrow(/prose.txt cannot be a names model's data: line 1 .* contains '\.'/);
 	});
 
 	it('with names and shapes of no known model lists what it found', () => {
@@ -117,7 +117,7 @@ describe.each(fixtures('notebook'))("a notebook's model saved by scripts/export_
 describe('the debugger on a plain file', () => {
 	it('takes the model the file holds, its vocabulary from the chosen data, and records PyTorch’s loss', () => {
 		const fx = fixtures('plain').find((f) => f.name === 'plain-gpt')!;
-		const text = textOf('text.txt');
+		const text = textOf('prose.txt');
 		const file = { name: 'plain-gpt.safetensors', bytes: bytesOf('plain-gpt.safetensors') };
 		const s = createSession({ preset: 'mlp', dataset: 'shakespeare', seed: 1, batch: 4, text: text.slice(0, 10) }, text, file);
 		expect(s.config.preset).toBe('gpt-small');
@@ -137,11 +137,11 @@ describe("nanoGPT's modules against PyTorch", () => {
 
 	it('takes the head count from the metadata, or 64-wide heads when it is absent', () => {
 		const plain = decodeSafetensors(bytesOf('plain-nanogpt-nobias.safetensors')).tensors;
-		expect(() => restoreModel(encodeSafetensors(plain), { text: textOf('text.txt'), label: 'text.txt' })).toThrow(/nEmbd is 10, not a multiple of nanoGPT's head size 64.*metadata=\{'n_head'/);
+		expect(() => restoreModel(encodeSafetensors(plain), { text: textOf('prose.txt'), label: 'prose.txt' })).toThrow(/nEmbd is 10, not a multiple of nanoGPT's head size 64.*metadata=\{'n_head'/);
 		const config: NanoGptConfig = { ...(getPreset('nanogpt') as NanoGptConfig), nEmbd: 128, nHead: 2, nLayer: 1, blockSize: 8 };
 		const model = new NanoGPT(config, 33, new Generator(3));
 		const bytes = encodeSafetensors(model.namedTensors().map(([k, t]) => [k, { shape: [...t.shape], data: t.data as Float32Array }]));
-		const r = restoreModel(bytes, { text: textOf('text.txt'), label: 'text.txt' });
+		const r = restoreModel(bytes, { text: textOf('prose.txt'), label: 'prose.txt' });
 		expect(r.inferred).toMatch(/^nanoGPT \(1 layers of 2 heads of 64 \(assumed: the file has no n_head\), nEmbd 128, block 8, without biases\)/);
 		expect(r.config).toMatchObject({ model: 'nanogpt', nHead: 2, nEmbd: 128, bias: false });
 	});
@@ -150,7 +150,7 @@ describe("nanoGPT's modules against PyTorch", () => {
 		const t = decodeSafetensors(bytesOf('plain-nanogpt.safetensors'));
 		const head = t.tensors.get('lm_head.weight')!;
 		t.tensors.set('lm_head.weight', { ...head, data: head.data.map((v) => v + 1) as Float32Array });
-		expect(() => restoreModel(encodeSafetensors(t.tensors, t.metadata), { text: textOf('text.txt'), label: 'text.txt' })).toThrow(/'lm_head.weight' differs from 'transformer.wte.weight'/);
+		expect(() => restoreModel(encodeSafetensors(t.tensors, t.metadata), { text: textOf('prose.txt'), label: 'prose.txt' })).toThrow(/'lm_head.weight' differs from 'transformer.wte.weight'/);
 	});
 });
 
