@@ -9,11 +9,11 @@ import { chromium, type Page } from '@playwright/test';
 import { rendererCpu, renderers, trainFullRows, trainingRows } from './browser-train';
 import { nanoGptRows } from './nanogpt-browser';
 import { navigationRows } from './navigation';
+import { quantile, stepTimes, STEPS, TEXT_SCRIPT } from './page-timing';
 import type { Bench, BenchRow } from './types';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const STEPS = 40;
 /** gpt-small's transformer blocks: opening them all draws the whole graph (~400 nodes). */
 const ALL_BLOCKS = 'blocks.0,blocks.1,blocks.2,blocks.3';
 
@@ -69,37 +69,6 @@ async function open(page: Page, base: string, query: string): Promise<number> {
 	return ms;
 }
 
-/**
- * Step forward `n` times; each time: at the start of a frame dispatch ArrowRight, then take the time when a message
- * posted right away arrives, which is after that frame's JS, style, layout and paint. Between steps, two idle frames.
- */
-// NOTE: page code as a string: tsx compiles functions with a `__name` helper that does not exist in the page
-const STEP_SCRIPT = `(async (count) => {
-	const frame = () => new Promise((r) => requestAnimationFrame(r));
-	const ch = new MessageChannel();
-	const times = [];
-	for (let i = 0; i < count; i++) {
-		await frame();
-		await frame();
-		times.push(await new Promise((resolve) => requestAnimationFrame(() => {
-			const t0 = performance.now();
-			ch.port1.onmessage = () => resolve(performance.now() - t0);
-			window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
-			ch.port2.postMessage(0);
-		})));
-	}
-	return times;
-})`;
-
-function stepTimes(page: Page, n: number): Promise<number[]> {
-	return page.evaluate(`${STEP_SCRIPT}(${n})`) as Promise<number[]>;
-}
-
-const quantile = (xs: number[], q: number): number => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-
 async function caseRows(page: Page, base: string, preset: string, name: string, log: (line: string) => void, extra = ''): Promise<BenchRow[]> {
 	const loadMs = await open(page, base, `preset=${preset}&seed=42${extra}`);
 	const nodes = await page.locator('[data-node]').count();
@@ -121,38 +90,6 @@ async function caseRows(page: Page, base: string, preset: string, name: string, 
 		{ ...row('step to painted frame', med, `p90 ${p90.toFixed(1)} ms over ${STEPS} steps; budget 16 ms`), msMin: Math.min(...times) }
 	];
 }
-
-/**
- * Set the explorer's text (an input event, as typing does), then take the time when a message posted in the first
- * frame after the grid reports all its maps painted for that text arrives: after that frame's paint.
- */
-const TEXT_SCRIPT = `(async (texts) => {
-	const area = document.querySelector('textarea');
-	const grid = document.querySelector('[data-testid=attention-grid]');
-	const ch = new MessageChannel();
-	const frame = () => new Promise((r) => requestAnimationFrame(r));
-	const times = [];
-	for (const text of texts) {
-		await frame();
-		await frame();
-		times.push(await new Promise((resolve) => {
-			const t0 = performance.now();
-			const done = () => requestAnimationFrame(() => {
-				ch.port1.onmessage = () => resolve(performance.now() - t0);
-				ch.port2.postMessage(0);
-			});
-			const seen = new MutationObserver(() => {
-				if (grid.getAttribute('data-drawn') !== text + '|forward|headSize') return;
-				seen.disconnect();
-				done();
-			});
-			seen.observe(grid, { attributes: true, attributeFilter: ['data-drawn'] });
-			area.value = text;
-			area.dispatchEvent(new Event('input', { bubbles: true }));
-		}));
-	}
-	return times;
-})`;
 
 /** Windows of 32 characters of tinyshakespeare (gpt-small's block), each a different text. */
 function texts(n: number): string[] {
