@@ -17,6 +17,8 @@ export function useAttentionUrl(att: AttentionState): void {
 		if (!ready || `?${q}` === window.location.search) return;
 		// NOTE: debounced: typing changes the text on every key, and browsers throttle frequent replaceState calls
 		const timer = setTimeout(() => {
+			// never over another page's history entry (Back pressed meanwhile)
+			if (window.location.pathname !== resolve('/attention')) return;
 			// eslint-disable-next-line svelte/no-navigation-without-resolve -- same resolved page, only the query string changes
 			replaceState(resolve('/attention') + '?' + q, {});
 		}, 200);

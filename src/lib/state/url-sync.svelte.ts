@@ -78,6 +78,9 @@ export function useUrlSync(dbg: DebuggerState): void {
 		if (`?${q}` === window.location.search) return;
 		// NOTE: debounced: history.replaceState costs ~1 ms and browsers throttle frequent calls (stepping, playing)
 		const timer = setTimeout(() => {
+			// the learner may have left meanwhile (Back is already at another address while its page loads): never
+			// write the debugger's address over another page's history entry
+			if (window.location.pathname !== resolve('/debug')) return;
 			// eslint-disable-next-line svelte/no-navigation-without-resolve -- same resolved page, only the query string changes
 			replaceState(resolve('/debug') + '?' + q, {});
 		}, 200);
