@@ -6,7 +6,7 @@ export { backward, releaseGraph } from './autograd';
 export { recycling, clearFreeStorage, freeStorageBytes } from './kernels/pool';
 export { noGrad, isGradEnabled } from './grad-mode';
 export { Generator } from './random';
-export { record, setPhase, withScope, recorder, type Trace, type TraceNode, type TraceOp, type TraceTensor, type Phase, type Attrs } from './trace';
+export { record, recycle, prepareRecording, setPhase, withScope, recorder, type Trace, type TraceNode, type TraceOp, type TraceTensor, type Phase, type Attrs } from './trace';
 export { numel, broadcastShapes, shapeStr } from './shape';
 export { isOpKind, type OpKind, type OpAttrs } from './ops/index';
 export * from './functional-nn';

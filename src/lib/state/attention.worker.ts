@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { restoreWithData, type Restored } from '$lib/train/checkpoint';
 import { datasetPath } from '$lib/train/session';
-import { attentionFromTrace, recordRun, type AttentionMaps } from '$lib/viz/attention';
+import { attentionOfText, type AttentionMaps } from '$lib/viz/attention';
 import { textProblem } from '$lib/viz/attention-text';
 import type { AttentionApi, AttentionSource, ModelInfo } from './attention-api';
 import { fetchCheckpoint, fetchText } from './assets';
@@ -37,7 +37,7 @@ const api: AttentionApi = {
 		// NOTE: a few runs at full length let the JIT compile the model's ops before the learner types (the first runs are
 		// several times slower); a large model (nanoGPT's 10.7M parameters) spends its time in the kernels instead: no warm-up
 		const warm = restored.vocab.encode(c.vocab.slice(0, 1).repeat(c.blockSize));
-		if (restored.model.numParameters() < 1_000_000) for (let i = 0; i < 3; i++) attentionFromTrace(recordRun(restored.model, warm).trace, info, c.vocab.slice(0, 1).repeat(c.blockSize), null);
+		if (restored.model.numParameters() < 1_000_000) for (let i = 0; i < 3; i++) attentionOfText(restored.model, warm, info, c.vocab.slice(0, 1).repeat(c.blockSize));
 		return info;
 	},
 
@@ -46,8 +46,7 @@ const api: AttentionApi = {
 		const { restored, info } = loaded;
 		const problem = textProblem(text, info.vocab, info.blockSize);
 		if (problem) throw new Error(problem);
-		const { trace, loss } = recordRun(restored.model, restored.vocab.encode(text));
-		const maps = attentionFromTrace(trace, info, text, loss);
+		const maps = attentionOfText(restored.model, restored.vocab.encode(text), info, text);
 		// hand the arrays over instead of copying them
 		const buffers = new Set<ArrayBuffer>();
 		for (const h of maps.heads) {

@@ -1,6 +1,6 @@
 // Records a debugging session off the main thread (gpt-small takes ~200 ms, seed-gpt a few seconds): fetch the dataset, build, record one step.
 // A `warm` request fetches both datasets ahead, so the first session asked for does not wait for the network.
-import { createSession, dataset, datasetPath, DATASETS, type CheckpointFile, type DebugSession, type GivenBatch, type SessionConfig } from '$lib/train/session';
+import { createSession, dataset, prepareNextSession, datasetPath, DATASETS, type CheckpointFile, type DebugSession, type GivenBatch, type SessionConfig } from '$lib/train/session';
 import { fetchCheckpoint, fetchText } from './assets';
 import { isOutOfMemory } from './worker-errors';
 
@@ -38,6 +38,8 @@ self.onmessage = async (e: MessageEvent<SessionRequest>) => {
 		if ('warm' in req) return post({ id: req.id, warmed: await warm() });
 		const { session, buffers } = await record(req);
 		post({ id: req.id, session }, buffers);
+		// the trace went to the page with its memory: touch memory for the next one now, while the learner reads
+		setTimeout(prepareNextSession, 0);
 	} catch (err) {
 		const error = err instanceof Error ? err.message : String(err);
 		// a failed allocation leaves the worker's heap in doubt: the page replaces the worker and says so

@@ -1,6 +1,6 @@
 // Lecture 3's diagnostics: per tanh/ReLU layer the activation and gradient histograms, saturated and dead shares;
 // per 2-D weight the gradient:data and update:data ratios over time. Pure: the training worker computes them.
-import { record, ReLU, Tanh, type Module, type Tensor } from '../engine/index';
+import { record, recycle, ReLU, Tanh, type Module, type Tensor } from '../engine/index';
 import { histogram, spreadRatio, tensorStats, type Density, type SpreadRatio } from '../data/index';
 
 export type Nonlinearity = 'tanh' | 'relu';
@@ -71,6 +71,7 @@ export function withProbes<T>(model: Module<never[], unknown>, fn: () => T): { r
 		const g = gradOf.get(n.id);
 		probes.push({ layer: n.scope, kind, shape: [...out.shape], out: Float32Array.from(out.values), grad: g !== undefined ? Float32Array.from(trace.tensors[g].values) : null });
 	}
+	recycle(trace); // the probes are copies: the next probed step reuses the trace's memory
 	return { result, probes };
 }
 

@@ -1,5 +1,5 @@
 // A debugging session: build a model for a preset, take one small seeded batch, record one training step as a trace.
-import { Generator, record, Tensor, type Trace } from '../engine/index';
+import { Generator, prepareRecording, record, Tensor, type Trace } from '../engine/index';
 import { BOUNDARY, buildExamples, examplesBatch, parseLines, showChar, Vocab, type Batch } from '../data/index';
 import { createModel, getPreset, type LanguageModel, type Preset as ModelPreset } from '../models/index';
 import { restoreModel, type Restored } from './checkpoint';
@@ -279,6 +279,17 @@ function adopted(config: SessionConfig, r: Restored): SessionConfig {
 	const preset = r.config.preset as Preset;
 	if (!r.inferred || preset === config.preset) return config;
 	return { ...config, preset, batch: Math.min(defaultBatch(preset), batchLimit(r.preset)) };
+}
+
+/** A trace larger than this (seed-gpt's 260 MB) gets no memory prepared ahead: holding it idle would cost too much. */
+const PREPARE_MAX_BYTES = 128 * 2 ** 20;
+
+/**
+ * Touch memory for the next session's trace now (a recording worker calls it while it waits): a trace's snapshots
+ * then go to pages already in memory, which on this kind of machine costs a fraction of new ones. Returns the bytes.
+ */
+export function prepareNextSession(): number {
+	return prepareRecording(PREPARE_MAX_BYTES);
 }
 
 /**

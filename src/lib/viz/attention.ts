@@ -1,6 +1,6 @@
 // Every head's attention, read from the engine's own trace of a GPT run on one text: q, k, v, scores, weights, and
 // ∂L/∂weights from a backward pass of the next-character loss. Plain typed arrays, so they cross to the page.
-import { backward, causalMask, crossEntropy, matmul, mul, noGrad, record, slice, softmax, Tensor, transpose, view, where, type Trace, type TraceNode } from '../engine/index';
+import { backward, causalMask, crossEntropy, matmul, mul, noGrad, record, recycle, slice, softmax, Tensor, transpose, view, where, type Trace, type TraceNode } from '../engine/index';
 import type { LanguageModel } from '../models/index';
 import { headScope } from './attention-links';
 
@@ -223,6 +223,17 @@ export function attentionFromTrace(trace: Trace, shape: GptShape, text: string, 
 		}
 	}
 	return { text, T, nLayer: shape.nLayer, nHead: shape.nHead, headSize, nEmbd: shape.nEmbd, heads, loss };
+}
+
+/**
+ * Run `model` on `text`'s ids recorded and read every head's maps (copies), then give the trace's memory back for the
+ * next run: the explorer's path, where a text change must repaint within 300 ms and fresh memory costs most.
+ */
+export function attentionOfText(model: LanguageModel, ids: Int32Array, shape: GptShape, text: string): AttentionMaps {
+	const { trace, loss } = recordRun(model, ids);
+	const maps = attentionFromTrace(trace, shape, text, loss);
+	recycle(trace);
+	return maps;
 }
 
 /** The weights a grid shows for a scaling: the model's own when it uses that scaling, else the what-if. */
