@@ -57,3 +57,16 @@ export function numericGrad(trace: Trace, id: number, k: number, loss: number): 
 	};
 	return { value: (at(x0 + eps) - at(x0 - eps)) / (2 * eps), eps, ops: end - start + 1 };
 }
+
+/** Above this relative error the inspector marks a check as failed (float32's analytic gradient against float64's estimate). */
+export const GRAD_CHECK_TOLERANCE = 1e-2;
+
+/**
+ * How far backward's value is from the finite-difference estimate: |n − a| / (|n| + |a|), from 0 when they agree to 1
+ * when one is 0 and the other not, or their signs differ (both 0: 0, not a division by zero).
+ */
+export function gradAgreement(numeric: number, analytic: number): { relErr: number; ok: boolean } {
+	const scale = Math.abs(numeric) + Math.abs(analytic);
+	const relErr = scale === 0 ? 0 : Math.abs(numeric - analytic) / Math.max(1e-8, scale);
+	return { relErr, ok: relErr < GRAD_CHECK_TOLERANCE };
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createSession, PRESETS } from '$lib/train/session';
 import { buildGraph } from '$lib/viz/graph-model';
 import { buildGradIndex, gradAt } from '$lib/viz/grad-index';
-import { numericGrad } from '$lib/viz/gradcheck';
+import { gradAgreement, numericGrad } from '$lib/viz/gradcheck';
 import { defaultCollapsed, scopeList, visibleGraph } from '$lib/viz/scopes';
 
 const NAMES = 'emma\nolivia\nava\nisabella\nsophia\ncharlotte\nmia\namelia\nharper\nevelyn\nabigail\nemily\nelizabeth\nmila\nella\navery\nsofia\ncamila\naria\nscarlett\nzoe\nquinn\nxavier\njack\nwyatt\nkylie\nyusuf\nvivian\nbrooklyn\ndavid';
@@ -65,7 +65,7 @@ describe('gradient check', () => {
 				let k = 0;
 				for (let i = 1; i < grad.length; i++) if (Math.abs(grad[i]) > Math.abs(grad[k])) k = i;
 				const num = numericGrad(s.trace, node.tensor, k, m.loss)!;
-				const err = Math.abs(num.value - grad[k]) / Math.max(1e-12, Math.abs(num.value) + Math.abs(grad[k]));
+				const err = gradAgreement(num.value, grad[k]).relErr;
 				if (err > 1e-3) console.log(preset, node.label, 'numeric', num.value, 'analytic', grad[k], 'maxdiff', Math.abs(num.value - grad[k]));
 				expect(err, `${preset} ${node.label}[${k}]`).toBeLessThan(1e-3);
 			}
