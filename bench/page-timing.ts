@@ -55,11 +55,12 @@ export const TEXT_SCRIPT = `(async (texts) => {
 				ch.port2.postMessage(0);
 			});
 			const seen = new MutationObserver(() => {
-				if (grid.getAttribute('data-drawn') !== text + '|forward|headSize') return;
+				const at = (name) => grid.getAttribute('data-drawn' + name);
+				if (at('') !== text || at('-phase') !== 'forward' || at('-scale') !== 'headSize') return;
 				seen.disconnect();
 				done();
 			});
-			seen.observe(grid, { attributes: true, attributeFilter: ['data-drawn'] });
+			seen.observe(grid, { attributes: true, attributeFilter: ['data-drawn', 'data-drawn-phase', 'data-drawn-scale'] });
 			area.value = text;
 			area.dispatchEvent(new Event('input', { bubbles: true }));
 		}));

@@ -67,7 +67,9 @@ test('backward: the grid shows ∂L/∂weights, the engine’s gradients', async
 	const T = maps.T;
 	await open(page);
 	await page.getByLabel('backward: ∂L/∂weights').check();
-	await expect(page.getByTestId('attention-grid')).toHaveAttribute('data-drawn', `${DEFAULT_TEXT}|backward|headSize`);
+	await expect(page.getByTestId('attention-grid')).toHaveAttribute('data-drawn-phase', 'backward');
+	await expect(page.getByTestId('attention-grid')).toHaveAttribute('data-drawn', DEFAULT_TEXT);
+	await expect(page.getByTestId('attention-grid')).toHaveAttribute('data-drawn-scale', 'headSize');
 	await hoverCell(page.locator('[data-map="3-2"] canvas'), 25, 11);
 	await expect(readout(page)).toContainText('∂L/∂weight');
 	await expect(page.getByTestId('readout-value')).toHaveText(fixed4(maps.heads[3 * 4 + 2].gradWeights![25 * T + 11]));
