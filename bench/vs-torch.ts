@@ -2,6 +2,9 @@
 // bench/torch_steps.py (one thread), interleaved model by model over three rounds, the minimum of each side.
 // Both wall-clock and CPU ms are compared: on a quiet machine they agree; on a loaded one the wall clock also counts
 // the time each side waited for a core, and the CPU ratio is the one to trust.
+// NOTE: "one thread" holds for our side only under `node --single-threaded`: plain node runs V8's garbage collector
+// and its compilers on helper threads, which take a second core when there is one (the process's CPU time then
+// exceeds its wall time). The one-thread run is the one the targets are judged on; the plain run is shown beside it.
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import type { Bench, BenchRow } from './types';
@@ -19,8 +22,12 @@ interface Step {
 
 const lastJson = (out: string): Step => JSON.parse(out.trim().split('\n').pop()!) as Step;
 
-function ours(model: string): Step {
-	return lastJson(execFileSync('node', ['--import', 'tsx', 'src/cli/makemore.ts', 'bench', '--json', '--models', model, '--seconds', '3'], { encoding: 'utf8' }));
+/** Node's flags for our side: one thread (GC and compilers on the main thread), or plain node. */
+const NODE_FLAGS = { one: ['--single-threaded'], plain: [] as string[] };
+
+function ours(model: string, threads: keyof typeof NODE_FLAGS): Step {
+	const args = [...NODE_FLAGS[threads], '--import', 'tsx', 'src/cli/makemore.ts', 'bench', '--json', '--models', model, '--seconds', '3'];
+	return lastJson(execFileSync('node', args, { encoding: 'utf8' }));
 }
 
 function torch(model: string): Step {
@@ -38,27 +45,30 @@ export const vsTorchBench: Bench = {
 			return [];
 		}
 		const none: Step = { msPerStep: Infinity, cpuMsPerStep: Infinity };
-		const best = new Map<string, { ours: Step; torch: Step }>();
+		const best = new Map<string, { one: Step; plain: Step; torch: Step }>();
 		const loads: number[] = [];
+		const fmt = (x: Step) => `${x.msPerStep.toFixed(3)} ms (CPU ${x.cpuMsPerStep.toFixed(3)})`;
 		for (let r = 0; r < ROUNDS; r++) {
 			for (const m of MODELS) {
 				loads.push(loadavg()[0]);
-				const [a, b] = [ours(m), torch(m)];
-				const prev = best.get(m) ?? { ours: none, torch: none };
-				best.set(m, { ours: min(prev.ours, a), torch: min(prev.torch, b) });
-				log(`round ${r + 1} ${m}: ours ${a.msPerStep.toFixed(3)} ms (CPU ${a.cpuMsPerStep.toFixed(3)}), PyTorch ${b.msPerStep.toFixed(3)} ms (CPU ${b.cpuMsPerStep.toFixed(3)}) (load ${loads[loads.length - 1].toFixed(2)})`);
+				const [one, plain, t] = [ours(m, 'one'), ours(m, 'plain'), torch(m)];
+				const prev = best.get(m) ?? { one: none, plain: none, torch: none };
+				best.set(m, { one: min(prev.one, one), plain: min(prev.plain, plain), torch: min(prev.torch, t) });
+				log(`round ${r + 1} ${m}: ours one thread ${fmt(one)}, plain node ${fmt(plain)}, PyTorch ${fmt(t)} (load ${loads[loads.length - 1].toFixed(2)})`);
 			}
 		}
 		const load = `load ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} on ${cpus().length} cores`;
-		log(`issue 13's ratios, ours / PyTorch (one thread), min of ${ROUNDS} interleaved rounds, ${load}:`);
+		log(`issue 13's ratios, ours / PyTorch (one thread: node --single-threaded), min of ${ROUNDS} interleaved rounds, ${load}:`);
 		return MODELS.map((m): BenchRow => {
-			const { ours: o, torch: t } = best.get(m)!;
-			const wall = o.msPerStep / t.msPerStep;
-			const cpu = o.cpuMsPerStep / t.cpuMsPerStep;
+			const { one: o, plain: p, torch: t } = best.get(m)!;
 			const target = TARGET[m];
-			const note = `target ≤ ${target}×: wall ${verdict(wall, target)}, CPU ${verdict(cpu, target)}; PyTorch ${t.msPerStep.toFixed(3)} ms (CPU ${t.cpuMsPerStep.toFixed(3)}); ${load}`;
-			log(`  ${m.padEnd(9)} wall ${o.msPerStep.toFixed(3)} / ${t.msPerStep.toFixed(3)} ms = ${verdict(wall, target)}   CPU ${o.cpuMsPerStep.toFixed(3)} / ${t.cpuMsPerStep.toFixed(3)} ms = ${verdict(cpu, target)}   (target ≤ ${target}×)`);
-			return { suite: 'vs-torch', group: `train step, min of ${ROUNDS}`, name: m, ms: o.msPerStep, msMin: o.msPerStep, cpuMs: o.cpuMsPerStep, refMs: t.cpuMsPerStep, vsRef: t.cpuMsPerStep / o.cpuMsPerStep, note };
+			const [wall, cpu] = [o.msPerStep / t.msPerStep, o.cpuMsPerStep / t.cpuMsPerStep];
+			const [plainWall, plainCpu] = [p.msPerStep / t.msPerStep, p.cpuMsPerStep / t.cpuMsPerStep];
+			const plain = `plain node (GC on helper threads) wall ${plainWall.toFixed(2)}×, CPU ${plainCpu.toFixed(2)}×`;
+			const note = `target ≤ ${target}×, one thread: wall ${verdict(wall, target)}, CPU ${verdict(cpu, target)}; ${plain}; PyTorch ${t.msPerStep.toFixed(3)} ms (CPU ${t.cpuMsPerStep.toFixed(3)}); ${load}`;
+			log(`  ${m.padEnd(9)} one thread: wall ${o.msPerStep.toFixed(3)} / ${t.msPerStep.toFixed(3)} ms = ${verdict(wall, target)}   CPU ${o.cpuMsPerStep.toFixed(3)} / ${t.cpuMsPerStep.toFixed(3)} ms = ${verdict(cpu, target)}   (target ≤ ${target}×)`);
+			log(`  ${''.padEnd(9)} plain node: wall ${p.msPerStep.toFixed(3)} ms = ${plainWall.toFixed(2)}×   CPU ${p.cpuMsPerStep.toFixed(3)} ms = ${plainCpu.toFixed(2)}×`);
+			return { suite: 'vs-torch', group: `train step, one thread, min of ${ROUNDS}`, name: m, ms: o.msPerStep, msMin: o.msPerStep, cpuMs: o.cpuMsPerStep, refMs: t.cpuMsPerStep, vsRef: t.cpuMsPerStep / o.cpuMsPerStep, note };
 		});
 	}
 };

@@ -1,6 +1,6 @@
 // The public neural-network and indexing ops (PyTorch names in camelCase): wrappers that validate and call apply().
 import { apply } from './ops/index';
-import { full, maxLanes, moments } from './kernels/index';
+import { full, maxLanes, moments, type NormSaved } from './kernels/index';
 import type { Generator } from './random';
 import { normDim, normDims, reducedShape } from './shape';
 import { Tensor } from './tensor';
@@ -58,11 +58,13 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, opts: BatchNor
 /**
  * The batch mean and unbiased variance over `dims` (what `BatchNorm1d` blends into runningMean and
  * runningVar, like torch), as tensors outside the graph, shaped like the reduced x (keepdim optional).
+ * `of`, the output of `batchNorm(x, …)`: the moments its graph kept are taken instead of computed again.
  */
-export function batchNormStats(x: Tensor, dims: number | readonly number[] = 0, keepdim = false): { mean: Tensor; var: Tensor } {
+export function batchNormStats(x: Tensor, dims: number | readonly number[] = 0, keepdim = false, of?: Tensor): { mean: Tensor; var: Tensor } {
 	const ds = normDims(dims, x.ndim);
 	if (ds.length !== x.ndim - 1 || ds.some((d, i) => d !== i)) throw new Error(`batchNormStats: the batch dims are every dim but the last, got [${ds.join(', ')}]`);
-	const { mean, variance: v, n } = moments(x.values(), x.shape[x.ndim - 1], 'columns');
+	const kept = of?.node?.kind === 'batchNorm' && of.node.inputs[0] === x ? (of.node.saved as NormSaved).moments : undefined;
+	const { mean, variance: v, n } = kept ?? moments(x.values(), x.shape[x.ndim - 1], 'columns');
 	const shape = reducedShape(x.shape, ds, keepdim);
 	const dtype = x.dtype === 'float64' ? 'float64' : 'float32';
 	const m = full(shape, 0, dtype);

@@ -2,9 +2,10 @@
 // user errors that say what to do, and traces of the new ops that survive structuredClone.
 import { describe, expect, it } from 'vitest';
 import {
-	argmax, backward, batchNormStats, causalMask, cat, crossEntropy, embedding, Generator, max, maskedFill, mean, dropout, record,
-	slice, softmax, stack, sum, tensor, variance, type Tensor
+	argmax, backward, batchNorm, batchNormStats, causalMask, cat, crossEntropy, embedding, Generator, max, maskedFill, mean, dropout, record,
+	recycling, slice, softmax, stack, sum, tensor, variance, type Tensor
 } from '$lib/engine';
+import type { NormSaved } from '$lib/engine/kernels/index';
 
 describe('dropout', () => {
 	it('is the identity at eval time or with p = 0', () => {
@@ -47,6 +48,32 @@ describe('batchNormStats', () => {
 		m.toArray().forEach((a, i) => expect(a).toBeCloseTo(m2[i], 12));
 		v.toArray().forEach((a, i) => expect(a).toBeCloseTo(v2[i], 12));
 		expect(batchNormStats(x, [0, 1], true).mean.shape).toEqual([1, 1, 4]);
+	});
+
+	it('takes the moments a batchNorm output kept (in plain arrays and in the arena, odd and even channels): the same bits as computing them', () => {
+		for (const [shape, dtype] of [[[32, 200], 'float32'], [[6, 5, 7], 'float32'], [[9, 3], 'float64']] as const) {
+			const g = new Generator(3);
+			const x = g.randn([...shape], dtype);
+			const C = shape[shape.length - 1];
+			const [gamma, beta] = [g.randn([C], dtype), g.randn([C], dtype)];
+			gamma.requiresGrad = true;
+			const dims = shape.length === 3 ? [0, 1] : [0];
+			const want = batchNormStats(x, dims);
+			for (const step of [(f: () => number[][]) => f(), (f: () => number[][]) => recycling(f)]) {
+				const [m, v] = step(() => {
+					const x2 = tensor(x.toArray(), x.shape, { dtype });
+					const out = batchNorm(x2, gamma, beta, { dims });
+					expect((out.node!.saved as NormSaved).moments, 'the op kept its moments').toBeDefined();
+					const got = batchNormStats(x2, dims, false, out);
+					return [got.mean.toArray(), got.var.toArray()];
+				});
+				expect(m, `mean ${shape}`).toEqual(want.mean.toArray());
+				expect(v, `var ${shape}`).toEqual(want.var.toArray());
+			}
+			// an output of another x is not taken for x's
+			const other = batchNorm(g.randn([...shape], dtype), gamma, beta, { dims });
+			expect(batchNormStats(x, dims, false, other).mean.toArray()).toEqual(want.mean.toArray());
+		}
 	});
 });
 

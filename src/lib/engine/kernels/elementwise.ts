@@ -2,7 +2,7 @@
 import { broadcastShapes, contiguousStrides, isTrailingPart, numel, sameShape, type Shape } from '../shape';
 import { emptyStorage, resultDType, storageFor, Tensor, type FloatStorage, type Storage } from '../tensor';
 import { broadcastStrides, gatherInto, scatterInto } from './strided';
-import { simdAddInto, simdBackward, simdBinary, simdSumRows, simdUnary, type SimdBinaryOp, type SimdUnaryOp } from './simd';
+import { simdAddInto, simdBackward, simdBinary, simdSgd, simdSumRows, simdUnary, type SimdBinaryOp, type SimdUnaryOp } from './simd';
 
 /** A new contiguous float tensor of this shape (zeros). */
 export function empty(shape: Shape, dtype: 'float32' | 'float64' = 'float32'): Tensor {
@@ -180,6 +180,11 @@ export function addInto(acc: Tensor, g: Tensor): void {
 	const gv = g.values();
 	if (simdAddInto(o, gv)) return;
 	for (let i = 0; i < o.length; i++) o[i] += gv[i];
+}
+
+/** p ← p − lr·g in place (plain SGD's update), each value computed in doubles and rounded once, four at a time in SIMD. */
+export function sgdStep(p: FloatStorage, g: FloatStorage, lr: number): void {
+	for (let k = simdSgd(p, g, lr); k < p.length; k++) p[k] -= lr * g[k];
 }
 
 /**

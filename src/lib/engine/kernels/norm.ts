@@ -16,6 +16,8 @@ export interface NormSaved {
 	xhat: Tensor;
 	/** 1/√(σ² + eps) per group. */
 	invstd: Float64Array;
+	/** batchNorm (`columns`) only: each channel's batch mean and biased variance, as `moments` gives them (n: rows). */
+	moments?: { mean: Float64Array; variance: Float64Array; n: number };
 }
 
 // NOTE: every loop below walks x row by row; for `columns` groups from column `from` (the SIMD kernels of simd-norm.ts
@@ -86,9 +88,15 @@ export function normalize(x: Tensor, gamma: Tensor, beta: Tensor, eps: number, g
 	const [xh, o] = [xhat.data, out.data];
 	const cols = groups === 'columns';
 	const invstd = doubles(cols ? C : v.length / C);
-	const from = cols ? simdNormalizeColumns(v, C, gam, bet, eps, xh, o, invstd) : simdNormalizeRows(v, C, gam, bet, eps, xh, o, invstd) ? C : 0;
-	if (from === C) return { out, saved: { xhat, invstd } };
+	// batchNorm keeps its moments (BatchNorm1d's running statistics are made from them)
+	const kept = cols ? { mean: doubles(C), variance: doubles(C), n: v.length / C } : undefined;
+	const from = kept ? simdNormalizeColumns(v, C, gam, bet, eps, xh, o, invstd, kept) : simdNormalizeRows(v, C, gam, bet, eps, xh, o, invstd) ? C : 0;
+	if (from === C) return { out, saved: { xhat, invstd, moments: kept } };
 	const { mean, variance } = moments(v, C, groups);
+	if (kept) {
+		kept.mean.set(mean);
+		kept.variance.set(variance);
+	}
 	for (let k = cols ? from : 0; k < invstd.length; k++) invstd[k] = 1 / Math.sqrt(variance[k] + eps);
 	for (let r = 0; r < v.length / C; r++) {
 		for (let c = from, e = r * C + from; c < C; c++, e++) {
@@ -97,7 +105,7 @@ export function normalize(x: Tensor, gamma: Tensor, beta: Tensor, eps: number, g
 			o[e] = gam[c] * xh[e] + bet[c];
 		}
 	}
-	return { out, saved: { xhat, invstd } };
+	return { out, saved: { xhat, invstd, moments: kept } };
 }
 
 /**

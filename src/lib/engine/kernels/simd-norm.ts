@@ -136,16 +136,18 @@ export function simdColumnMoments(x: Storage, C: number, mean?: Float64Array, va
 	return c2;
 }
 
-/** x̂ and y for channels [0, c2), with invstd from the moments; how many channels it did. */
-export function simdNormalizeColumns(x: Storage, C: number, gamma: Storage, beta: Storage, eps: number, xh: Storage, y: Storage, invstd: Float64Array): number {
+/** x̂ and y for channels [0, c2), with invstd from the moments (copied into `kept`); how many channels it did. */
+export function simdNormalizeColumns(x: Storage, C: number, gamma: Storage, beta: Storage, eps: number, xh: Storage, y: Storage, invstd: Float64Array, kept: { mean: Float64Array; variance: Float64Array }): number {
 	if (!(gamma instanceof Float32Array) || !(beta instanceof Float32Array)) return 0;
 	const c2 = evenChannels(C, xh, y);
 	// the moments land in scratch arrays 0 (mean, read by col_norm) and 1 (variance)
 	if (c2 === 0 || simdColumnMoments(x, C) !== c2) return 0;
 	const k = kernels()!;
-	const [pm] = statsArray(0);
+	const [pm, mean] = statsArray(0);
 	const [, variance] = statsArray(1);
 	const [pi, inv] = statsArray(2);
+	kept.mean.set(mean.subarray(0, c2));
+	kept.variance.set(variance.subarray(0, c2));
 	for (let c = 0; c < c2; c++) invstd[c] = inv[c] = 1 / Math.sqrt(variance[c] + eps);
 	k.col_norm(xh.byteOffset, y.byteOffset, x.byteOffset, pm, pi, placed(gamma, 0), placed(beta, 1), x.length / C, c2, 4 * C);
 	return c2;

@@ -7,7 +7,7 @@
 import type { Storage } from '../tensor';
 import { TANH, type Zip } from './elementwise';
 import { heapGeneration, heapMemory, inHeap, scratchRegion } from './pool';
-import { block, br, brIf, end, get, i32, instantiate, loop, op, set, v, I32, V128, type Code, type Func } from './wasm';
+import { block, br, brIf, end, get, i32, instantiate, loop, op, set, v, F64, I32, V128, type Code, type Func } from './wasm';
 
 export type SimdBinaryOp = 'add' | 'sub' | 'mul' | 'div';
 export type SimdUnaryOp = 'neg' | 'sqrt' | 'tanh' | 'relu';
@@ -123,7 +123,24 @@ function funcs(): Func[] {
 	out.push(mapFunc('tanh_bwd', 2, tanhBackwardLanes, 2));
 	// g where y > 0, else +0
 	out.push(mapFunc('relu_bwd', 2, (g, y) => [...get(g), ...v.zero, ...get(y), ...v.zero, ...v.f32x4Gt, ...v.bitselect]));
+	out.push(sgdFunc());
 	return out;
+}
+
+/**
+ * sgd(o, p, g, n4, lr): o = p − lr·g over n4 groups of four floats, each value in doubles and rounded once (as the
+ * TypeScript loop `p[k] -= lr * g[k]` computes it), on f64x2.
+ */
+function sgdFunc(): Func {
+	const [O, P, G, N4, LR] = [0, 1, 2, 3, 4];
+	const [END, VP, VG, L, T] = [5, 6, 7, 8, 9];
+	const half = (p: Code, g: Code): Code => [...p, ...get(L), ...g, ...v.f64x2Mul, ...v.f64x2Sub];
+	const step: Code = [...get(P), ...v.load(), ...set(VP), ...get(G), ...v.load(), ...set(VG)];
+	step.push(...get(O), ...joined(half(low(VP), low(VG)), half(high(VP), high(VG)), T), ...v.store());
+	for (const p of [O, P, G]) step.push(...advance(p, 16));
+	const body: Code = [...get(LR), ...v.f64x2Splat, ...set(L), ...get(O), ...get(N4), ...i32(16), ...op.i32Mul, ...op.i32Add, ...set(END)];
+	body.push(...whileBelow(O, END, step));
+	return { name: 'sgd', params: [I32, I32, I32, I32, F64], locals: [I32, V128, V128, V128, V128], body };
 }
 
 // ---- the JS side ------------------------------------------------------------------------------------------------
@@ -131,7 +148,7 @@ function funcs(): Func[] {
 type Map1 = (o: number, x: number, n4: number) => void;
 type Map2 = (o: number, x: number, y: number, n4: number) => void;
 type Bin = (o: number, a: number, b: number, rows: number, cols: number, ro: number, ra: number, rb: number) => void;
-type Exports = Record<`bin_${SimdBinaryOp}_${Mode}`, Bin> & Record<SimdUnaryOp, Map1> & { tanh_bwd: Map2; relu_bwd: Map2 };
+type Exports = Record<`bin_${SimdBinaryOp}_${Mode}`, Bin> & Record<SimdUnaryOp, Map1> & { tanh_bwd: Map2; relu_bwd: Map2; sgd: (o: number, p: number, g: number, n4: number, lr: number) => void };
 
 let enabled = true;
 
@@ -236,6 +253,11 @@ export function simdUnary(name: SimdUnaryOp, x: Storage, o: Storage): number {
 /** tanh's or relu's backward product into o; returns how many leading elements it did. */
 export function simdBackward(name: 'tanh' | 'relu', g: Storage, y: Storage, o: Storage): number {
 	return mapped(o, [g, y], (k, po, [pg, py], n4) => k[name === 'tanh' ? 'tanh_bwd' : 'relu_bwd'](po, pg, py, n4));
+}
+
+/** p ← p − lr·g in place (SGD's update); returns how many leading elements it did (the rest is the caller's loop). */
+export function simdSgd(p: Storage, g: Storage, lr: number): number {
+	return mapped(p, [p, g], (k, po, [pp, pg], n4) => k.sgd(po, pp, pg, n4, lr));
 }
 
 /** o += g; false if the kernel cannot take them. */

@@ -52,13 +52,13 @@ export class BatchNorm1d extends Module {
 			return add(mul(xhat, this.weight), this.bias); // (…, C)
 		}
 		const out = batchNorm(x, this.weight, this.bias, { dims, eps: this.eps }); // (…, C)
-		noGrad(() => this.updateRunningStats(x, dims));
+		noGrad(() => this.updateRunningStats(x, dims, out));
 		return out;
 	}
 
 	/** running ← (1 − m)·running + m·batch, with the batch's unbiased variance σ²·n/(n − 1) (as torch does). */
-	private updateRunningStats(x: Tensor, dims: number[]): void {
-		const { mean, var: unbiased } = batchNormStats(x, dims);
+	private updateRunningStats(x: Tensor, dims: number[], out: Tensor): void {
+		const { mean, var: unbiased } = batchNormStats(x, dims, false, out); // the statistics out was normalised with
 		const m = this.momentum;
 		const rm = this.runningMean.data;
 		const rv = this.runningVar.data;

@@ -2,7 +2,7 @@
 // arrays (the TypeScript loops) and in a training step's arena (the WebAssembly SIMD loops): the same bits.
 import { describe, expect, it } from 'vitest';
 import { backward, Generator, maskedFill, mul, ones, recycling, tensor, tril, where, type Tensor } from '$lib/engine';
-import { binary, reluBackward, sumTo, tanh32, tanhBackward, unary, type BinaryOp } from '$lib/engine/kernels/elementwise';
+import { binary, reluBackward, sgdStep, sumTo, tanh32, tanhBackward, unary, type BinaryOp } from '$lib/engine/kernels/elementwise';
 import { inHeap } from '$lib/engine/kernels/pool';
 
 const gen = new Generator(7);
@@ -201,6 +201,30 @@ describe('select kernels', () => {
 			expect(arena, `where ${cs} ${as} ${bs}`).toEqual(plain);
 			const filled = inArena([a, c], (x, m) => maskedFill(x, m, -Infinity)).toArray();
 			expect(filled, `maskedFill ${as} ${cs}`).toEqual(maskedFill(a, c, -Infinity).toArray());
+		}
+	});
+});
+
+describe('sgdStep', () => {
+	it('p ← p − lr·g gives the plain loop\'s bits (each value in doubles, rounded once), in plain arrays and in the arena, any length', () => {
+		for (const n of [0, 3, 4, 37, 20001, 40003]) {
+			const [p, g] = [gen.randn([n]), gen.randn([n])];
+			const lr = 0.1 + 1e-9;
+			const want = Float32Array.from(p.data);
+			for (let k = 0; k < n; k++) want[k] -= lr * g.data[k];
+			const plain = Float32Array.from(p.data);
+			sgdStep(plain, Float32Array.from(g.data), lr);
+			expect(plain, `plain arrays, n = ${n}`).toEqual(want);
+			const arena = recycling(() => {
+				const [q, h] = [tensor(p.toArray(), [n]), tensor(g.toArray(), [n])];
+				if (n > 0) expect(inHeap(q.data)).toBe(true);
+				sgdStep(q.data as Float32Array, h.data as Float32Array, lr);
+				return Float32Array.from(q.data);
+			});
+			expect(arena, `arena, n = ${n}`).toEqual(want);
+			const wide = Float64Array.from(p.data);
+			sgdStep(wide, Float64Array.from(g.data), lr);
+			expect(wide, `float64, n = ${n}`).toEqual(Float64Array.from(p.data, (x, k) => x - lr * g.data[k]));
 		}
 	});
 });
