@@ -26,7 +26,7 @@ const lastJson = (out: string): Step => JSON.parse(out.trim().split('\n').pop()!
 const NODE_FLAGS = { one: ['--single-threaded'], plain: [] as string[] };
 
 function ours(model: string, threads: keyof typeof NODE_FLAGS): Step {
-	const args = [...NODE_FLAGS[threads], '--import', 'tsx', 'src/cli/makemore.ts', 'bench', '--json', '--models', model, '--seconds', '3'];
+	const args = [...NODE_FLAGS[threads], 'scripts/makemore.mjs', 'bench', '--json', '--models', model, '--seconds', '3'];
 	return lastJson(execFileSync('node', args, { encoding: 'utf8' }));
 }
 

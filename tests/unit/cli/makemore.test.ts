@@ -10,8 +10,8 @@ import { restoreModel } from '$lib/train/checkpoint';
 import { evaluate, lossGradients, sample } from '$lib/train/trainer';
 import { hasTorch, PYTHON } from '../torch';
 
-/** How `npm run makemore` runs the CLI: one node process with tsx's loader (so Ctrl-C reaches it directly). */
-const CLI = ['--import', 'tsx', 'src/cli/makemore.ts'];
+/** How `npm run makemore` runs the CLI: one node process running the CLI bundled (so Ctrl-C reaches it directly). */
+const CLI = ['scripts/makemore.mjs'];
 const PY = PYTHON;
 const dir = mkdtempSync(join(tmpdir(), 'makemore-cli-'));
 const namesFile = join(dir, 'names.txt');
