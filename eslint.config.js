@@ -58,5 +58,5 @@ export default ts.config(
 	{ files: ['src/lib/train/**/*.ts'], ignores: ['**/*.worker.ts'], rules: pureRestrictions(['$lib/viz', '$lib/viz/*', '**/viz/**']) },
 	// viz/ turns traces and tensors into numbers: d3's pure computing modules are welcome there, its DOM ones are not
 	{ files: ['src/lib/viz/**/*.ts'], rules: vizRestrictions },
-	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'static/', 'bench/results/', 'test-results/', 'playwright-report/'] }
+	{ ignores: ['build/', '.svelte-kit/', '.cache/', 'node_modules/', 'static/', 'bench/results/', 'test-results/', 'playwright-report/'] }
 );
