@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	AdamW, BatchNorm1d, Block, backward, Dropout, Embedding, FeedForward, FlattenConsecutive, Generator, Head, LayerNorm, Linear,
-	Module, MultiHeadAttention, mul, ones, record, SGD, Sequential, stepLr, sum, Tanh, tensor, type Tensor
+	add, Module, MultiHeadAttention, mul, ones, record, SGD, Sequential, stepLr, sum, Tanh, tensor, type Tensor
 } from '$lib/engine';
 import { fromFx, loadFixture, type Fx } from '../models/compare';
 import { expectClose, PARITY } from '../expect';
@@ -177,5 +177,38 @@ describe('optimizers', () => {
 			expect(u.attrs.lr).toBe(0.5);
 		});
 		expect(structuredClone(trace)).toEqual(trace);
+	});
+
+	it("names the gradient backward recorded as the update's input (no second copy), unless .grad changed since", () => {
+		const g = new Generator(9);
+		const lin = new Linear(3, 2, g);
+		// the weight used twice: its gradient is the sum of two, recorded by an accumulate node
+		const opt = new SGD(lin.parameters(), { lr: 0.5 });
+		const x = g.randn([4, 3]);
+		const { trace } = record(() => {
+			backward(sum(add(lin.call(x), lin.call(x))));
+			opt.step();
+		});
+		const [w, b] = lin.parameters();
+		const updates = trace.nodes.filter((n) => n.phase === 'update');
+		const sums = trace.nodes.filter((n) => n.op === 'accumulate').map((n) => n.output);
+		for (const [u, p] of [[updates[0], w], [updates[1], b]] as const) {
+			const gid = u.inputs[1];
+			expect(trace.tensors[gid].gradOf).toBe(p.id);
+			expect(sums).toContain(gid); // the sum backward recorded, not a snapshot taken by the update
+			expect(Array.from(trace.tensors[gid].values)).toEqual(p.grad!.toArray());
+			expect(Object.values(trace.tensors).filter((t) => t.gradOf === p.id && t.id > gid)).toEqual([]);
+		}
+		// a gradient changed between backward and the update (clipped): the update snapshots what it used
+		const clipped = record(() => {
+			backward(sum(lin.call(x)));
+			for (const p of lin.parameters()) p.grad!.data.forEach((v, i, d) => (d[i] = v / 2));
+			opt.step();
+		}).trace;
+		clipped.nodes.filter((n) => n.phase === 'update').forEach((u, i) => {
+			const p = lin.parameters()[i];
+			expect(Array.from(clipped.tensors[u.inputs[1]].values)).toEqual(p.grad!.toArray());
+			expect(clipped.nodes.some((n) => n.phase === 'backward' && (n.grads ?? []).includes(u.inputs[1]))).toBe(false);
+		});
 	});
 });

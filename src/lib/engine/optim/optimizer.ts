@@ -1,8 +1,8 @@
 // The optimizer base: the parameters, the step counter, zeroGrad, and the 'update' nodes of a recorded trace.
 import { dropGrad } from '../autograd';
 import { noGrad } from '../grad-mode';
-import { storageFor, Tensor, type FloatStorage } from '../tensor';
-import { recorder, type Attrs } from '../trace';
+import { Tensor, type FloatStorage } from '../tensor';
+import { recorder, type Attrs, type Trace } from '../trace';
 import { toSchedule, type Schedule } from './schedule';
 
 /**
@@ -42,6 +42,7 @@ export abstract class Optimizer {
 		const lr = this.lr;
 		const rec = recorder();
 		if (rec) rec.phase = 'update';
+		const taken = rec ? lastGrads(rec.trace) : null;
 		noGrad(() => {
 			this.params.forEach((p, i) => {
 				if (p.grad === null) return;
@@ -49,12 +50,12 @@ export abstract class Optimizer {
 				const grad = p.grad.values() as FloatStorage;
 				const attrs = this.update(p.data as FloatStorage, grad, i, lr);
 				if (rec) {
-					const after = new Tensor(storageFor(p.dtype, p.size), p.shape);
-					after.data.set(p.data);
+					// a view of the updated values under a new id: the recorder snapshots it (no copy of its own first)
+					const after = new Tensor(p.data, p.shape);
 					if (p.name !== undefined) after.name = p.name;
 					rec.node({
 						op: 'update',
-						inputs: [p.id, rec.tensor(p.grad, 'grad', { gradOf: p.id })],
+						inputs: [p.id, sameValues(rec.trace, taken?.get(p.id), grad) ?? rec.tensor(p.grad, 'grad', { gradOf: p.id })],
 						output: rec.tensor(after, 'param'),
 						attrs: { lr, ...attrs },
 						scope: p.name ?? ''
@@ -67,4 +68,25 @@ export abstract class Optimizer {
 
 	/** Update one parameter's values in place from its gradient; return the attrs to record (besides lr). */
 	protected abstract update(p: FloatStorage, grad: FloatStorage, index: number, lr: number): Attrs;
+}
+
+/** Per tensor id, the last gradient of it the trace holds (the one backward sent it, or the sum of several). */
+function lastGrads(trace: Trace): Map<number, number> {
+	const last = new Map<number, number>();
+	for (const t of Object.values(trace.tensors)) if (t.gradOf !== undefined && t.id > (last.get(t.gradOf) ?? -1)) last.set(t.gradOf, t.id);
+	return last;
+}
+
+/**
+ * The id of the recorded gradient `id` when its snapshot holds exactly `values` (bit for bit), else null. A
+ * parameter's .grad is a copy of the gradient backward recorded last for it: the update names that snapshot instead
+ * of taking another (a copy of every parameter's gradient, 41 MB for nanoGPT's 10.7M parameters).
+ */
+function sameValues(trace: Trace, id: number | undefined, values: FloatStorage): number | null {
+	const t = id === undefined ? undefined : trace.tensors[id];
+	if (!t || t.values.byteLength !== values.byteLength || t.values.constructor !== values.constructor) return null;
+	const n = values.byteLength >> 2;
+	const [a, b] = [new Int32Array(t.values.buffer, t.values.byteOffset, n), new Int32Array(values.buffer, values.byteOffset, n)];
+	for (let i = 0; i < n; i++) if (a[i] !== b[i]) return null;
+	return t.id;
 }
