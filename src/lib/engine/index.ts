@@ -5,7 +5,7 @@ export * from './functional';
 export { backward, releaseGraph } from './autograd';
 export { recycling, clearFreeStorage, freeStorageBytes } from './kernels/pool';
 export { noGrad, isGradEnabled } from './grad-mode';
-export { Generator } from './random';
+export { BlankGenerator, Generator } from './random';
 export { record, recycle, prepareRecording, setPhase, withScope, recorder, type Trace, type TraceNode, type TraceOp, type TraceTensor, type Phase, type Attrs } from './trace';
 export { numel, broadcastShapes, shapeStr } from './shape';
 export { isOpKind, type OpKind, type OpAttrs } from './ops/index';

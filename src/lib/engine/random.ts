@@ -132,6 +132,25 @@ export class Generator {
 	}
 }
 
+/**
+ * A generator for building a model whose weights are overwritten right after (a checkpoint's): while `blank` is on,
+ * its tensor draws (uniform, randn, and the inits made of them) are zeros and leave its state as the seed set it,
+ * which skips millions of random numbers nobody would see. Turned off, it is its seed's generator (dropout draws from it).
+ */
+export class BlankGenerator extends Generator {
+	blank = true;
+
+	override uniform(shape: readonly number[], low = 0, high = 1, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+		if (!this.blank) return super.uniform(shape, low, high, dtype);
+		return new Tensor(dtype === 'float64' ? new Float64Array(count(shape)) : new Float32Array(count(shape)), shape);
+	}
+
+	override randn(shape: readonly number[], dtype: 'float32' | 'float64' = 'float32'): Tensor {
+		if (!this.blank) return super.randn(shape, dtype);
+		return new Tensor(dtype === 'float64' ? new Float64Array(count(shape)) : new Float32Array(count(shape)), shape);
+	}
+}
+
 function rotl(x: number, k: number): number {
 	return (x << k) | (x >>> (32 - k));
 }

@@ -1,5 +1,5 @@
 // A trained model ↔ checkpoint bytes: the config that rebuilds it (preset hyperparameters, vocab, seed, losses) and its weights.
-import { Generator, Tensor } from '../engine/index';
+import { BlankGenerator, Tensor, type Generator } from '../engine/index';
 import { decodeSafetensors, encodeCheckpoint, exampleCount, firstNonFinite, loadStateDict, parseConfig, Vocab, type CheckpointConfig, type Dataset, type HyperValue } from '../data/index';
 import { buildModel, getPreset, isPresetName, type LanguageModel, type Preset } from '../models/index';
 import { checkArchitecture, MODEL_KINDS } from './limits';
@@ -70,6 +70,80 @@ function plainCheckpoint(tensors: Parameters<typeof plainConfig>[0], data: DataT
 	return { ...p, config };
 }
 
+/** The prefix `torch.compile` puts before every key of a model's state dict (nanoGPT's sample.py strips it too). */
+export const COMPILED_PREFIX = '_orig_mod.';
+
+/**
+ * A plain state dict saved from a `torch.compile`d model has every key as `_orig_mod.<name>`: the names without it,
+ * and whether any had it. A file holding both `x` and `_orig_mod.x` is refused (which one is the model's?).
+ */
+function uncompiled<T>(tensors: Map<string, T>): { tensors: Map<string, T>; stripped: boolean } {
+	if (![...tensors.keys()].some((k) => k.startsWith(COMPILED_PREFIX))) return { tensors, stripped: false };
+	const out = new Map<string, T>();
+	for (const [k, t] of tensors) {
+		const name = k.startsWith(COMPILED_PREFIX) ? k.slice(COMPILED_PREFIX.length) : k;
+		if (out.has(name)) throw new Error(`the file holds both '${name}' and '${COMPILED_PREFIX}${name}' (a torch.compile model's name for it): save one state dict, either compiled or not`);
+		out.set(name, t);
+	}
+	return { tensors: out, stripped: true };
+}
+
+/** A checkpoint's bytes read and checked, before any model is built: what restoreModel builds from. */
+export interface CheckpointContents {
+	config: CheckpointConfig;
+	preset: Preset;
+	vocab: Vocab;
+	inferred: string | null;
+	/** Buffers a plain file may leave out (the model's own values are kept). */
+	optional: RegExp | null;
+	/** The file's tensors by the model's names (float32, the file's own copies: loading copies them into the model). */
+	tensors: Map<string, Tensor>;
+	nonFinite: Restored['nonFinite'];
+}
+
+/**
+ * Read a checkpoint: our files' config checked by type and range (parseConfig); a plain state dict's architecture
+ * inferred from its tensors (keys of a torch.compile model lose their `_orig_mod.` prefix, and `inferred` says so),
+ * with the vocabulary of `data`; then the architecture and the size limit (checkArchitecture). Nothing is built.
+ */
+export function readCheckpoint(bytes: Uint8Array, data?: DataText): CheckpointContents {
+	const file = decodeSafetensors(bytes);
+	const plain = file.metadata.config === undefined ? uncompiled(file.tensors) : null;
+	const read = plain ? plainCheckpoint(plain.tensors, data, file.metadata) : ownConfig(file.metadata);
+	const { config, preset, vocab, optional, tied } = read;
+	const inferred = read.inferred && plain?.stripped ? `${read.inferred}; every key's '${COMPILED_PREFIX}' prefix removed (a torch.compile model's state dict)` : read.inferred;
+	const tensors = new Map<string, Tensor>();
+	for (const [name, t] of plain?.tensors ?? file.tensors) tensors.set(name, new Tensor(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data), t.shape));
+	if (tied) untie(tensors, ...tied);
+	try {
+		checkArchitecture(preset, vocab.size, config.preset);
+	} catch (e) {
+		throw new Error(`checkpoint config: ${(e as Error).message}`);
+	}
+	return { config, preset, vocab, inferred, optional, tensors, nonFinite: firstNonFinite(tensors) };
+}
+
+/**
+ * Build the model a checkpoint's contents describe and load its weights (in eval mode). The model is built without
+ * drawing initial weights (they are overwritten): its generator, which dropout draws from, starts at the config's seed.
+ * Returned with them: that generator and the tensors loaded (to put the model back as it was restored).
+ */
+export function buildRestored(c: CheckpointContents): Restored & { generator: Generator; loaded: Map<string, Tensor> } {
+	const generator = new BlankGenerator(c.config.seed);
+	const model = buildModel(c.preset, c.vocab.size, generator);
+	generator.blank = false;
+	const tensors = new Map(c.tensors);
+	// buffers a plain file may leave out (gpt.py's causal masks, BatchNorm's counter) keep the model's own values (copied: `loaded` stays as loaded)
+	if (c.optional) for (const [name, t] of model.namedTensors()) if (c.optional.test(name) && !tensors.has(name)) tensors.set(name, new Tensor(t.values().slice(), t.shape));
+	try {
+		loadStateDict(model.namedTensors(), tensors);
+	} catch (e) {
+		throw new Error(c.inferred ? `read as ${c.inferred}: ${(e as Error).message}` : (e as Error).message);
+	}
+	model.eval();
+	return { model, config: c.config, preset: c.preset, vocab: c.vocab, nonFinite: c.nonFinite, inferred: c.inferred, generator, loaded: tensors };
+}
+
 /**
  * Rebuild the model a checkpoint describes and load its weights (in eval mode). Our files: every config field is
  * checked by type and range (parseConfig), then the architecture and the size limit (checkArchitecture), before
@@ -77,26 +151,7 @@ function plainCheckpoint(tensors: Parameters<typeof plainConfig>[0], data: DataT
  * tensor names and shapes and the vocabulary built from `data`, the text it was trained on (plain.ts).
  */
 export function restoreModel(bytes: Uint8Array, data?: DataText): Restored {
-	const file = decodeSafetensors(bytes);
-	const { config, preset, vocab, inferred, optional, tied } = file.metadata.config === undefined ? plainCheckpoint(file.tensors, data, file.metadata) : ownConfig(file.metadata);
-	const tensors = new Map<string, Tensor>();
-	for (const [name, t] of file.tensors) tensors.set(name, new Tensor(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data), t.shape));
-	if (tied) untie(tensors, ...tied);
-	try {
-		checkArchitecture(preset, vocab.size, config.preset);
-	} catch (e) {
-		throw new Error(`checkpoint config: ${(e as Error).message}`);
-	}
-	const model = buildModel(preset, vocab.size, new Generator(config.seed));
-	// buffers a plain file may leave out (gpt.py's causal masks, BatchNorm's counter) keep the model's own values
-	if (optional) for (const [name, t] of model.namedTensors()) if (optional.test(name) && !tensors.has(name)) tensors.set(name, t);
-	try {
-		loadStateDict(model.namedTensors(), tensors);
-	} catch (e) {
-		throw new Error(inferred ? `read as ${inferred}: ${(e as Error).message}` : (e as Error).message);
-	}
-	model.eval();
-	return { model, config, preset, vocab, nonFinite: firstNonFinite(tensors), inferred };
+	return buildRestored(readCheckpoint(bytes, data));
 }
 
 /**

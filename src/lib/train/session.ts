@@ -1,9 +1,9 @@
 // A debugging session: build a model for a preset, take one small seeded batch, record one training step as a trace.
 import { Generator, prepareRecording, record, Tensor, type Trace } from '../engine/index';
-import { BOUNDARY, buildExamples, examplesBatch, parseLines, showChar, Vocab, type Batch } from '../data/index';
+import { BOUNDARY, buildExamples, examplesBatch, loadStateDict, parseLines, showChar, Vocab, type Batch } from '../data/index';
 import { createModel, getPreset, type LanguageModel, type Preset as ModelPreset } from '../models/index';
-import { restoreModel, type Restored } from './checkpoint';
-import { NeedsData } from './plain';
+import { buildRestored, readCheckpoint, type Restored } from './checkpoint';
+import type { DataText } from './plain';
 import { batchNormEvals, evalLoss, moduleClasses, snapshotBatchNorms, type BatchNormEval } from './modules';
 import { makeOptimizer, trainStep } from './trainer';
 
@@ -148,9 +148,12 @@ export function batchProblem(name: Preset, batch: number, preset: ModelPreset = 
 		: `a batch of ${batch} names is more than the debugger records (${limit}): choose 1 to ${limit}`;
 }
 
-/** The default batch: 4 names, or one block of 16 characters. */
+/**
+ * The default batch: 4 names, or one block of 16 characters; nanoGPT (only ever a loaded file) a block of 64, a
+ * text long enough for its attention maps to show something (recorded at once, not at 16 and again at 64).
+ */
 export function defaultBatch(preset: Preset): number {
-	return isTextPreset(preset) ? 16 : 4;
+	return preset === 'nanogpt' ? 64 : isTextPreset(preset) ? 16 : 4;
 }
 
 /** The dataset a config reads (its own choice, or the preset's default). */
@@ -255,18 +258,55 @@ function givenData(given: GivenBatch, vocab: Vocab, text: boolean): Prepared {
 	return { vocab, batch, examples, axes };
 }
 
+/** The same bytes (a file read again, or sent again to a worker): compared whole, 4 bytes at a time where aligned. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	if (a === b) return true;
+	if (a.length !== b.length) return false;
+	const whole = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 ? a.length >> 2 : 0;
+	const [wa, wb] = [new Int32Array(a.buffer, a.byteOffset, whole), new Int32Array(b.buffer, b.byteOffset, whole)];
+	for (let i = 0; i < whole; i++) if (wa[i] !== wb[i]) return false;
+	for (let i = whole * 4; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+}
+
+type Built = ReturnType<typeof buildRestored>;
+/**
+ * The last checkpoint file a session was recorded from, read and built. Recording the same file again (another seed,
+ * block or dataset's text is another file) puts the model back as it was restored instead: the weights as loaded, its
+ * generator at the seed, eval mode (the recorded step changed them). Only one: a 10M-parameter model is 42 MB.
+ */
+let kept: { bytes: Uint8Array; data: DataText; built: Built } | null = null;
+
+/** Restore a checkpoint file (a plain one with the vocabulary of `data`), or put the kept one back when it is the same file. */
+function restoreKept(bytes: Uint8Array, data: DataText): Restored {
+	const k = kept;
+	kept = null;
+	if (k && k.data.text === data.text && k.data.label === data.label && sameBytes(k.bytes, bytes)) {
+		const { built } = k;
+		// a plain file's seed is the session's (its model's generator, which dropout draws from); ours keep their own
+		const config = built.inferred ? { ...built.config, seed: data.seed ?? built.config.seed } : built.config;
+		loadStateDict(built.model.namedTensors(), built.loaded);
+		built.generator.manualSeed(config.seed);
+		built.model.eval();
+		kept = { bytes, data, built: { ...built, config } };
+		return kept.built;
+	}
+	const built = buildRestored(readCheckpoint(bytes, data));
+	kept = { bytes, data, built };
+	return built;
+}
+
+/** Let go of the kept checkpoint (a session recorded without one: the page let the file go). */
+function forgetKept(): void {
+	kept = null;
+}
+
 /**
  * The model, preset and vocabulary of a checkpoint, checked against the preset the learner picked. A plain PyTorch
  * file (no metadata) is read with the vocabulary of the chosen dataset's `text`, and its own preset replaces the pick.
  */
 function restored(file: CheckpointFile, config: SessionConfig, text: string) {
-	let r: Restored;
-	try {
-		r = restoreModel(file.bytes);
-	} catch (e) {
-		if (!(e instanceof NeedsData)) throw e;
-		r = restoreModel(file.bytes, { text, label: dataset(config), seed: config.seed });
-	}
+	const r = restoreKept(file.bytes, { text, label: dataset(config), seed: config.seed });
 	if (!r.inferred && r.config.preset !== config.preset) {
 		throw new Error(`the checkpoint ${file.name} holds a '${r.config.preset}' model, not '${config.preset}': pick that model, or use fresh weights`);
 	}
@@ -298,6 +338,7 @@ export function prepareNextSession(): number {
  */
 export function createSession(config: SessionConfig, text: string, checkpoint?: CheckpointFile, given?: GivenBatch): DebugSession {
 	if (config.weights === 'trained' && !checkpoint) throw new Error(`trained weights need the bytes of ${checkpointPath(config.preset)}: pass them as the checkpoint`);
+	if (!checkpoint) forgetKept();
 	const ckpt = checkpoint ? restored(checkpoint, config, text) : null;
 	if (ckpt) config = adopted(config, ckpt);
 	const preset = ckpt?.preset ?? debugPreset(config.preset);
