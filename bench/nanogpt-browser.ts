@@ -46,18 +46,45 @@ export async function nanoGptRows(page: Page, base: string, log: (line: string) 
 	}
 }
 
+/** The debugger's marks since the last `debug:open`, ms from it: the worker's recording, the graph model, layout, render. */
+const MARKS_SCRIPT = `(() => {
+	const last = {};
+	for (const m of performance.getEntriesByType('mark')) last[m.name] = m.startTime;
+	return { recorded: last['debug:recorded'] - last['debug:open'], shown: last['debug:shown'] - last['debug:recorded'], laidOut: last['debug:laid-out'] - last['debug:shown'], drawn: last['debug:drawn'] - last['debug:laid-out'] };
+})()`;
+type Marks = Record<'recorded' | 'shown' | 'laidOut' | 'drawn', number>;
+const parts = (m: Marks) => `record ${m.recorded.toFixed(0)}, graph ${m.shown.toFixed(0)}, layout ${m.laidOut.toFixed(0)}, render ${m.drawn.toFixed(0)} ms`;
+
+/** The block length the debugger's picker shows. */
+const blockOf = async (page: Page) => Number(await page.getByLabel('Batch size').inputValue());
+
 async function measure(page: Page, base: string, upload: string, file: ReturnType<typeof nanoFile>, data: string, log: (line: string) => void): Promise<BenchRow[]> {
-	// the trace the page records, measured here with the same engine
-	const session = createSession({ preset: 'gpt-small', dataset: 'shakespeare', seed: 42, batch: T }, data, file);
-	const traceMb = Object.values(session.trace.tensors).reduce((n, t) => n + t.values.byteLength, 0) / 2 ** 20;
+	// the trace the page records at T = 64, measured here with the same engine: its values, and the distinct buffers holding them
+	const session = createSession({ preset: 'nanogpt', dataset: 'shakespeare', seed: 42, batch: T }, data, file);
+	const values = Object.values(session.trace.tensors).map((t) => t.values);
+	const traceMb = values.reduce((n, v) => n + v.byteLength, 0) / 2 ** 20;
+	const buffersMb = [...new Set(values.map((v) => v.buffer))].reduce((n, b) => n + b.byteLength, 0) / 2 ** 20;
 
 	await page.goto(`${base}/debug?preset=gpt-small&seed=42&batch=16`);
 	await page.locator('[data-node]').first().waitFor({ state: 'visible', timeout: 60_000 });
+	// "Load checkpoint…" to the graph drawn: the debugger records the file at a block of 64 (or asks for a change to 64)
 	const loadMs = await timeDebugger(page, () => page.getByLabel('Load checkpoint').setInputFiles(upload));
-	const openMs = await timeDebugger(page, async () => {
-		await page.getByLabel('Batch size').fill(String(T));
-		await page.getByLabel('Batch size').dispatchEvent('change');
+	const loadMarks = (await page.evaluate(MARKS_SCRIPT)) as Marks;
+	const loadedAt = await blockOf(page);
+	const changeMs =
+		loadedAt === T
+			? 0
+			: await timeDebugger(page, async () => {
+					await page.getByLabel('Batch size').fill(String(T));
+					await page.getByLabel('Batch size').dispatchEvent('change');
+				});
+	const openMs = loadMs + changeMs;
+	// the same file recorded again (another seed): the restored model is kept between recordings
+	const againMs = await timeDebugger(page, async () => {
+		await page.getByLabel('Seed').fill('43');
+		await page.getByLabel('Seed').dispatchEvent('change');
 	});
+	const againMarks = (await page.evaluate(MARKS_SCRIPT)) as Marks;
 	const cdp = await page.context().newCDPSession(page);
 	await cdp.send('HeapProfiler.collectGarbage');
 	const heapMb = (await cdp.send('Runtime.getHeapUsage')).usedSize / 2 ** 20;
@@ -75,13 +102,16 @@ async function measure(page: Page, base: string, upload: string, file: ReturnTyp
 	const text = [data.slice(5000, 5000 + T), data.slice(9000, 9000 + T)];
 	const textMs = (await page.evaluate(`${TEXT_SCRIPT}(${JSON.stringify(text)})`)) as number[];
 	log(
-		`nanoGPT ${file.params.toLocaleString('en-US')} parameters (${(file.bytes.length / 2 ** 20).toFixed(0)} MB file): debugger load at T = 16 ${loadMs.toFixed(0)} ms, ` +
-			`T = ${T} ${openMs.toFixed(0)} ms, trace ${traceMb.toFixed(0)} MB (${session.trace.nodes.length} nodes), heap ${heapMb.toFixed(0)} MB, step median ${med.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms; ` +
+		`nanoGPT ${file.params.toLocaleString('en-US')} parameters (${(file.bytes.length / 2 ** 20).toFixed(0)} MB file): debugger load to T = ${T} drawn ${openMs.toFixed(0)} ms ` +
+			`(loaded at T = ${loadedAt} in ${loadMs.toFixed(0)} ms: ${parts(loadMarks)}${changeMs ? `; then T = ${T} in ${changeMs.toFixed(0)} ms` : ''}), ` +
+			`recorded again (seed 43) ${againMs.toFixed(0)} ms (${parts(againMarks)}), trace ${traceMb.toFixed(0)} MB of values in ${buffersMb.toFixed(0)} MB of buffers (${session.trace.nodes.length} nodes), ` +
+			`heap ${heapMb.toFixed(0)} MB, step median ${med.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms; ` +
 			`explorer: page ${(t1 - t0).toFixed(0)} ms, file loaded and run ${explorerLoad.toFixed(0)} ms, text change (T = ${T}) to 36 maps ${textMs.map((m) => m.toFixed(0)).join(', ')} ms`
 	);
 	const row = (group: string, name: string, ms: number, note: string): BenchRow => ({ suite: 'browser', group, name: `nanoGPT 6×6×384, ${name}`, ms, note });
 	return [
-		row('open /debug (chromium)', `file at T = ${T}`, openMs, `restore the ${(file.bytes.length / 2 ** 20).toFixed(0)} MB file, record, lay out; trace ${traceMb.toFixed(0)} MB of values; JS heap ${heapMb.toFixed(0)} MB; budget 10 s`),
+		row('open /debug (chromium)', `file at T = ${T}`, openMs, `Load checkpoint… to the graph at T = ${T}: restore the ${(file.bytes.length / 2 ** 20).toFixed(0)} MB file, record, lay out (${parts(loadMarks)}); trace ${traceMb.toFixed(0)} MB of values; JS heap ${heapMb.toFixed(0)} MB; budget 10 s`),
+		row('open /debug (chromium)', `same file again, T = ${T}`, againMs, `another seed: ${parts(againMarks)}`),
 		{ ...row('step to painted frame', `T = ${T}`, med, `p90 ${p90.toFixed(1)} ms over ${STEPS} steps; budget 16 ms`), msMin: Math.min(...times) },
 		row('open /attention (chromium)', 'file', explorerLoad, 'restore, run the current text, paint 36 maps'),
 		{ ...row('text change to grid painted', `T = ${T}`, quantile(textMs, 0.5), `${textMs.length} texts; budget 10 s`), msMin: Math.min(...textMs) }

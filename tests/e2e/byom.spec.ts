@@ -11,14 +11,15 @@ const shakespeare = readFileSync('static/data/tinyshakespeare.txt', 'utf8');
 const V = Vocab.forText(shakespeare).size;
 
 /** A model's state dict as PyTorch's save_file writes it: no config (nanoGPT's tied weight under lm_head's name). */
-function plainFile(preset: string, sizes: Record<string, number | boolean>, name: string, metadata: Record<string, string> = {}) {
+function plainFile(preset: string, sizes: Record<string, number | boolean>, name: string, metadata: Record<string, string> = {}, prefix = '') {
 	const model = createModel(preset, V, new Generator(7), sizes);
-	const tensors = model.namedTensors().map(([k, t]) => [k === 'transformer.wte.weight' ? 'lm_head.weight' : k, { shape: [...t.shape], data: t.data as Float32Array }] as [string, { shape: number[]; data: Float32Array }]);
+	const tensors = model.namedTensors().map(([k, t]) => [prefix + (k === 'transformer.wte.weight' ? 'lm_head.weight' : k), { shape: [...t.shape], data: t.data as Float32Array }] as [string, { shape: number[]; data: Float32Array }]);
 	return { name, bytes: encodeSafetensors(tensors, metadata) };
 }
 
 const gptPy = plainFile('gpt-small', { nLayer: 2, nHead: 2, nEmbd: 16 }, 'gpt-py.safetensors');
 const nano = plainFile('nanogpt', { nLayer: 2, nHead: 3, nEmbd: 24, blockSize: 32 }, 'nanogpt.safetensors', { n_head: '3' });
+const compiled = plainFile('nanogpt', { nLayer: 2, nHead: 3, nEmbd: 24, blockSize: 32 }, 'nanogpt-compiled.safetensors', { n_head: '3' }, '_orig_mod.');
 
 async function load(page: Page, file: { name: string; bytes: Uint8Array }): Promise<void> {
 	await page.getByLabel('Load checkpoint').setInputFiles({ name: file.name, mimeType: 'application/octet-stream', buffer: Buffer.from(file.bytes) });
@@ -37,10 +38,19 @@ test('the debugger opens a plain gpt.py file and a nanoGPT one: the model each h
 	const second = createSession({ preset: 'gpt-small', dataset: 'shakespeare', seed: 42, batch: first.config.batch }, shakespeare, nano);
 	await expect(page.getByTestId('weights')).toContainText('nanogpt.safetensors: no metadata, read as nanoGPT (2 layers of 3 heads, nEmbd 24, block 32, without biases)');
 	await expect(page.getByLabel('Model preset')).toHaveValue('nanogpt');
+	// recorded at once at a block of 64, or the file's block when shorter (32 here)
+	await expect(page.getByLabel('Batch size')).toHaveValue('32');
+	expect(second.config.batch).toBe(32);
 	await expect(page.getByText(`loss ${second.loss.toFixed(4)}`)).toBeVisible();
 	await expect(page.locator('[data-node="s:transformer.h.0"]')).toBeVisible();
 	await page.keyboard.press('ArrowRight');
 	await expect(page.getByTestId('position')).not.toHaveText('before the first step');
+
+	// the same weights saved from a torch.compile'd model: every key '_orig_mod.'-prefixed, read as the same model
+	await load(page, compiled);
+	await expect(page.getByTestId('weights')).toContainText("nanogpt-compiled.safetensors: no metadata, read as nanoGPT (2 layers of 3 heads, nEmbd 24, block 32, without biases)");
+	await expect(page.getByTestId('weights')).toContainText("every key's '_orig_mod.' prefix removed (a torch.compile model's state dict)");
+	await expect(page.getByText(`loss ${second.loss.toFixed(4)}`)).toBeVisible();
 });
 
 test('the attention explorer opens both: every head of each', async ({ page }) => {

@@ -1,11 +1,11 @@
 // The command line on models trained in PyTorch and saved without our metadata (tests/fixtures/make_byom_fixtures.py).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeSafetensors } from '$lib/data';
+import { decodeSafetensors, encodeSafetensors } from '$lib/data';
 
 const CLI = ['--import', 'tsx', 'src/cli/makemore.ts'];
 const fx = (name: string) => fileURLToPath(new URL(`../../fixtures/byom/${name}`, import.meta.url));
@@ -29,6 +29,17 @@ describe('the CLI on plain PyTorch files', () => {
 		expect(r.code).toBe(0);
 		const { loss } = JSON.parse(r.stdout) as { loss: number };
 		expect(Math.abs(loss - allLoss('plain-gpt'))).toBeLessThan(1e-5);
+	}, 60_000);
+
+	it("reads a torch.compile model's file ('_orig_mod.' keys) as the same model without the prefix, and says so", async () => {
+		const file = decodeSafetensors(new Uint8Array(readFileSync(fx('plain-nanogpt-compiled.safetensors'))));
+		const plain = join(dir, 'uncompiled.safetensors');
+		writeFileSync(plain, encodeSafetensors(new Map([...file.tensors].map(([k, t]) => [k.replace(/^_orig_mod\./, ''), t])), file.metadata));
+		const [compiled, bare] = await Promise.all([fx('plain-nanogpt-compiled.safetensors'), plain].map((f) => makemore('eval', '--checkpoint', f, '--data', fx('prose.txt'), '--split', 'all', '--json')));
+		expect(compiled.code).toBe(0);
+		expect(compiled.stderr).toMatch(/no __metadata__, read as nanoGPT \(2 layers of 2 heads.*; every key's '_orig_mod\.' prefix removed \(a torch\.compile model's state dict\)/);
+		expect(bare.stderr).not.toContain('_orig_mod');
+		expect(JSON.parse(compiled.stdout).loss).toBe(JSON.parse(bare.stdout).loss);
 	}, 60_000);
 
 	it('without --data says what the file holds and what to pass', async () => {
