@@ -166,6 +166,15 @@ export class Recorder {
 	private room(t: Tensor): Storage {
 		const size = t.dtype === 'float64' ? 8 : 4;
 		const bytes = t.size * size;
+		const left = this.chunk === null ? 0 : this.chunk.byteLength - this.used;
+		if (bytes > left && left >= CHUNK_BYTES) {
+			// too large for what is left, which is still worth keeping for smaller ones: a buffer of its own (nanoGPT's
+			// 2 MB weights left ~90 MB of 4 MB buffers unused on its first recording)
+			this.allocated += Math.ceil(bytes / 8) * 8;
+			const own = chunkOf(bytes);
+			if (t.dtype === 'float64') return new Float64Array(own, 0, t.size);
+			return t.dtype === 'int32' ? new Int32Array(own, 0, t.size) : new Float32Array(own, 0, t.size);
+		}
 		if (this.chunk === null || this.used + bytes > this.chunk.byteLength) {
 			// the first buffer holds what the last recording needed (a session records the same step again and again),
 			// the next ones double from 64 KB to 4 MB

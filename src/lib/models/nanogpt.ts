@@ -1,6 +1,6 @@
 // Karpathy's nanoGPT (model.py): GPT-2's decoder (Radford et al. 2019) with its state-dict names, at character level.
 import {
-	add, arange, contiguous, crossEntropy, Dropout, Embedding, gelu, Generator, LayerNorm, Linear, matmul, Module, ModuleList,
+	add, arange, BlankGenerator, contiguous, crossEntropy, Dropout, Embedding, gelu, Generator, LayerNorm, Linear, matmul, Module, ModuleList,
 	mul, normalInit, ones, slice, softmax, tensor, transpose, tril, view, where, withScope, type Tensor
 } from '../engine/index';
 import { inference, sampleLogits, type GenerateOptions, type LanguageModel, type ModelOutput } from './model';
@@ -124,6 +124,8 @@ export class NanoGPT extends Module<[Tensor, Tensor?], ModelOutput> implements L
 	constructor(readonly config: NanoGptConfig, readonly vocabSize: number, g: Generator) {
 		super();
 		this.transformer = this.registerModule('transformer', new Transformer(config, vocabSize, g));
+		// weights a checkpoint is about to overwrite (a blank generator's zeros) need no second init
+		if (g instanceof BlankGenerator && g.blank) return;
 		for (const [name, m] of this.namedModules()) {
 			if (!(m instanceof Linear || m instanceof Embedding)) continue;
 			const std = name.endsWith('c_proj') ? 0.02 / Math.sqrt(2 * config.nLayer) : 0.02;
