@@ -8,6 +8,7 @@ import { Generator } from '$lib/engine';
 import { createModel, getPreset } from '$lib/models';
 import { restoreModel } from '$lib/train/checkpoint';
 import { TrainingRun } from '$lib/train/run';
+import { createSession, type Preset as DebugPreset } from '$lib/train/session';
 import { checkpointPreset, defaultRunConfig, resolvePreset, type RunConfig } from '$lib/train/run-config';
 import { schedule } from '../../../src/cli/train';
 import { evaluate, makeOptimizer, trainLoop } from '$lib/train/trainer';
@@ -147,6 +148,20 @@ describe('TrainingRun', () => {
 		expect(evaluate(r.model, bad.run.ds, 'val').loss).toBe(evaluate(bad.run.model, bad.run.ds, 'val').loss);
 		expect(checkpointPreset(bad.run.config)).toBe('mlp-deep-nobn');
 		expect(badInitSummary(getPreset('mlp-deep'))).toMatch(/mlp-deep-nobn.*no BatchNorm.*all 5 tanh layers saturated/);
+	});
+
+	it("debugs a bad-init mlp-deep run's next step as mlp-deep-nobn: the recorded loss is the one the run then trains on", () => {
+		const run = new TrainingRun(config('mlp-deep', 3, { badInit: true }), NAMES);
+		run.next();
+		const snap = run.debugSnapshot();
+		const s = createSession({ preset: checkpointPreset(run.config) as DebugPreset, seed: 7, batch: 32 }, NAMES, { name: 'run.safetensors', bytes: snap.weights }, { x: snap.x, y: snap.y });
+		run.next();
+		expect(s.config.preset).toBe('mlp-deep-nobn');
+		expect(s.modules).toMatchObject({ '': 'DeepMLPNoBN', '12': 'Linear' });
+		expect(Object.values(s.modules).filter((c) => c === 'Tanh')).toHaveLength(5);
+		expect(Object.values(s.modules)).not.toContain('BatchNorm1d');
+		expect(s.evalLoss).toBeNull(); // no BatchNorm: no second mode
+		expect(s.loss).toBe(run.losses[1]);
 	});
 
 	it('a model that keeps its BatchNorms under the bad init shows the hockey stick without saturation (what the setup says)', () => {
