@@ -17,7 +17,7 @@ const data = 'names | shakespeare | PATH of a text file';
 program
 	.command('train')
 	.description("train a preset's model (without --steps: the preset's full schedule) and save a .safetensors checkpoint")
-	.option('--model <name>', `one of ${PRESET_NAMES.join(', ')}`)
+	.option('--model <name>', `one of ${PRESET_NAMES.join(', ')} (mlp-deep-nobn: lecture 3's deep net before BatchNorm, Linear-Tanh layers)`)
 	.option('--resume <file>', 'train a checkpoint further, from the step it reached to its scheduled steps (or --steps); a plain PyTorch file (with --data and --steps) is fine-tuned; Ctrl-C during training saves one')
 	.option('--data <data>', `${data} (default: names, or shakespeare for gpt)`)
 	.option('--steps <n>', 'optimizer steps (at most 10,000,000)', positiveIntUpTo(MAX_STEPS))

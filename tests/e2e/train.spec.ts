@@ -18,8 +18,8 @@ function nodeRun(config: RunConfig, steps = config.steps): TrainingRun {
 }
 
 async function setSteps(page: Page, steps: number): Promise<void> {
-	await page.getByLabel('Steps').fill(String(steps));
-	await page.getByLabel('Steps').press('Tab');
+	await page.getByLabel('Steps', { exact: true }).fill(String(steps));
+	await page.getByLabel('Steps', { exact: true }).press('Tab');
 }
 
 const step = async (page: Page) => Number(await page.getByTestId('progress-text').getAttribute('data-step'));
@@ -110,8 +110,9 @@ test('pause, debug this step (the run’s weights and next batch), come back, re
 	await expect(page.getByTestId('run-item').filter({ hasText: 'imported from' })).toContainText(`done · step ${LONG.toLocaleString('en')} / ${LONG.toLocaleString('en')} · val ${fmt(whole.vals[whole.vals.length - 1].loss)}`);
 });
 
-test('a layer clicked in the diagnostics opens in the debugger; a link to a run this browser lacks says so', async ({ page }) => {
-	test.setTimeout(120_000);
+test("lecture 3's bad init saturates mlp-bn's tanh layer and all five of mlp-deep's beside the good run; a layer clicked opens in the debugger; a link to a run this browser lacks says so", async ({ page }) => {
+	test.setTimeout(180_000);
+	await page.setViewportSize({ width: 1280, height: 1400 });
 	await page.goto('/train');
 	await setSteps(page, 100);
 	await page.getByLabel("lecture 3's bad init").check();
@@ -120,9 +121,33 @@ test('a layer clicked in the diagnostics opens in the debugger; a link to a run 
 	// lecture 3's bad init: the tanh layer saturates
 	const saturated = Number((await page.getByTestId('saturated').first().textContent())!.replace('%', ''));
 	expect(saturated).toBeGreaterThan(50);
+	// mlp-deep, the good run and then the bad one (which drops the BatchNorms: mlp-deep-nobn), compared
+	await page.getByLabel('Model preset').selectOption('mlp-deep');
+	for (const bad of [false, true]) {
+		await setSteps(page, 100);
+		await page.getByLabel("lecture 3's bad init").setChecked(bad);
+		await page.getByRole('button', { name: 'Start training' }).click();
+		await expect(status(page)).toHaveText('done', { timeout: 90_000 });
+	}
+	await expect(page.getByTestId('run-title')).toHaveText('mlp-deep seed 42 bad init');
+	await expect(page.locator('.about')).toContainText('all 5 tanh layers saturated');
+	await page.getByLabel('Compare with run').selectOption({ label: 'mlp-deep seed 42' });
+	await expect(page.getByRole('heading', { name: 'activations of mlp-deep seed 42 (step 100)' })).toBeVisible();
+	// the saturated shares are the engine's (the same runs in Node): the bad run's five tanh layers far above the good run's
+	const pct = (v: number) => `${(100 * v).toFixed(v > 0 && v < 0.01 ? 2 : 1)}%`;
+	const lastLayers = (badInit: boolean) => {
+		const events = nodeRun({ ...defaultRunConfig('mlp-deep'), steps: 100, badInit }).take();
+		return events.flatMap((e) => (e.type === 'diagnostics' ? [e.diagnostics] : [])).at(-1)!.layers;
+	};
+	const [good, bad] = [lastLayers(false), lastLayers(true)];
+	expect(bad.map((l) => l.layer)).toEqual(['3', '5', '7', '9', '11']);
+	await expect(page.getByTestId('saturated')).toHaveText(bad.map((l) => pct(l.saturated)));
+	for (const [i, l] of bad.entries()) expect(l.saturated, `layer ${l.layer}`).toBeGreaterThan(Math.max(0.5, 10 * good[i].saturated));
+	await page.getByTestId('diagnostics').screenshot({ path: `${SHOTS}/train-bad-init-deep.png` });
 	await page.getByTestId('layer-link').first().click();
-	await expect(page).toHaveURL(/\/debug\?preset=mlp&/);
+	await expect(page).toHaveURL(/\/debug\?preset=mlp-deep-nobn&/);
 	await expect(page.getByTestId('inspector-title')).toHaveText('tanh', { timeout: 30_000 });
+	await expect(page.getByRole('navigation', { name: 'Current module' })).toContainText('DeepMLPNoBN');
 	await page.goto('/debug?preset=mlp&run=not-here&runstep=5');
 	await expect(page.getByTestId('missing-run')).toContainText('which this browser does not have');
 	await page.getByRole('button', { name: 'Use fresh weights' }).click();

@@ -13,7 +13,7 @@ export type HyperValue = number | string | boolean;
  * Hyperparameters (`blockSize`, `nEmbd`, `nHidden`, `nHead`, `nLayer`, …) sit at the top level under the presets' names.
  */
 export interface CheckpointConfig {
-	/** The architecture: 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt'. */
+	/** The architecture (ModelKind): 'mlp' | 'mlp-bn' | 'mlp-deep' | 'mlp-deep-nobn' | 'seed-mlp' | 'wavenet' | 'gpt' | 'nanogpt'. */
 	model: string;
 	/** The preset it was created from (e.g. 'gpt-small'). */
 	preset: string;

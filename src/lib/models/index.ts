@@ -2,12 +2,12 @@
 import { Generator } from '../engine/index';
 import { GPT } from './gpt';
 import { NanoGPT } from './nanogpt';
-import { DeepMLP, MLP, SeedMLP } from './mlp';
+import { DeepMLP, DeepMLPNoBN, MLP, SeedMLP } from './mlp';
 import type { LanguageModel } from './model';
 import { getPreset, type Preset } from './presets';
 import { WaveNet } from './wavenet';
 
-export { MLP, DeepMLP, SeedMLP, lectureLinear } from './mlp';
+export { MLP, DeepMLP, DeepMLPNoBN, SeedMLP, lectureLinear } from './mlp';
 export { WaveNet } from './wavenet';
 export { GPT } from './gpt';
 export { NanoGPT } from './nanogpt';
@@ -23,6 +23,8 @@ export function buildModel(config: Preset, vocabSize: number, g: Generator): Lan
 			return new MLP(config, vocabSize, g);
 		case 'mlp-deep':
 			return new DeepMLP(config, vocabSize, g);
+		case 'mlp-deep-nobn':
+			return new DeepMLPNoBN(config, vocabSize, g);
 		case 'seed-mlp':
 			return new SeedMLP(config, vocabSize, g);
 		case 'wavenet':

@@ -1,4 +1,4 @@
-// The makemore MLPs: lecture 2's (Bengio et al. 2003, "A Neural Probabilistic Language Model") and lecture 3's with BatchNorm.
+// The makemore MLPs: lecture 2's (Bengio et al. 2003, "A Neural Probabilistic Language Model") and lecture 3's, with and without BatchNorm.
 import { BatchNorm1d, Embedding, Flatten, Generator, Linear, scaleInPlace, Tanh } from '../engine/index';
 import { SequentialModel } from './model';
 import type { MlpConfig } from './presets';
@@ -54,6 +54,28 @@ export class DeepMLP extends SequentialModel<MlpConfig> {
 		lectureLinear(this.add(new Linear(fanIn, vocabSize, g, { bias: false })), g);
 		const last = this.add(new BatchNorm1d(vocabSize));
 		scaleInPlace(last.weight, 0.1); // last layer: make it less confident
+	}
+}
+
+/**
+ * `mlp-deep-nobn`: lecture 3's deep net before BatchNorm, 5 × (Linear → Tanh) then Linear, each Linear with a bias.
+ * The lecture's init: weights randn/√fan_in, the tanh layers' × 5/3 (tanh's gain), the output layer's × 0.1 (less
+ * confident), biases 0. Layers: 0 Embedding, 1 Flatten, then 2 per hidden layer (Linear, Tanh), then the output Linear.
+ */
+export class DeepMLPNoBN extends SequentialModel<MlpConfig> {
+	constructor(config: MlpConfig, vocabSize: number, g: Generator) {
+		super(config, vocabSize);
+		const { blockSize, nEmbd, nHidden, nLayer = 5 } = config;
+		this.add(new Embedding(vocabSize, nEmbd, g)); // C: (vocab, nEmbd)
+		this.add(new Flatten()); // (B, T·nEmbd)
+		let fanIn = nEmbd * blockSize;
+		for (let i = 0; i < nLayer; i++) {
+			const l = lectureLinear(this.add(new Linear(fanIn, nHidden, g)), g); // (B, nHidden)
+			scaleInPlace(l.weight, 5 / 3); // tanh's gain: keeps the activations' spread through depth
+			this.add(new Tanh());
+			fanIn = nHidden;
+		}
+		this.add(outputLayer(fanIn, vocabSize, g)); // (B, vocab): randn/√fan_in × 0.1, bias 0
 	}
 }
 

@@ -3,7 +3,7 @@
 import type { AttentionScale } from '../engine/index';
 
 /** The architectures (a checkpoint's `model`). */
-export type ModelKind = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'seed-mlp' | 'wavenet' | 'gpt' | 'nanogpt';
+export type ModelKind = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'mlp-deep-nobn' | 'seed-mlp' | 'wavenet' | 'gpt' | 'nanogpt';
 
 /** How a model is trained (the lectures' loops: SGD with one step decay, or gpt.py's AdamW). */
 export interface TrainConfig {
@@ -22,15 +22,15 @@ export interface TrainConfig {
 }
 
 /**
- * Lecture 2 (Bengio et al. 2003) and lecture 3: embeddings of a context → hidden layer(s) → logits;
- * `seed-mlp`: the seed's MLP, lecture 5's starting network (one Linear-BatchNorm-Tanh layer, its init).
+ * Lecture 2 (Bengio et al. 2003) and lecture 3: embeddings of a context → hidden layer(s) → logits (`mlp-deep-nobn`:
+ * lecture 3's deep net before BatchNorm, Linear-Tanh layers); `seed-mlp`: the seed's MLP, lecture 5's starting network (one Linear-BatchNorm-Tanh layer, its init).
  */
 export interface MlpConfig {
-	model: 'mlp' | 'mlp-bn' | 'mlp-deep' | 'seed-mlp';
+	model: 'mlp' | 'mlp-bn' | 'mlp-deep' | 'mlp-deep-nobn' | 'seed-mlp';
 	blockSize: number;
 	nEmbd: number;
 	nHidden: number;
-	/** Hidden Linear-BatchNorm-Tanh layers of mlp-deep (lecture 3: 5, plus the output layer). */
+	/** Hidden Linear-BatchNorm-Tanh layers of mlp-deep, Linear-Tanh of mlp-deep-nobn (lecture 3: 5, plus the output layer). */
 	nLayer?: number;
 }
 
@@ -83,6 +83,7 @@ export const PRESETS = {
 	mlp: { model: 'mlp', blockSize: 3, nEmbd: 10, nHidden: 200, ...lectureSgd(100_000), description: 'Lecture 2 (Bengio et al. 2003): embeddings → tanh hidden layer → logits' },
 	'mlp-bn': { model: 'mlp-bn', blockSize: 3, nEmbd: 10, nHidden: 200, ...lectureSgd(100_000), description: 'Lecture 3: the MLP with BatchNorm1d and the fixed initialisation' },
 	'mlp-deep': { model: 'mlp-deep', blockSize: 3, nEmbd: 10, nHidden: 100, nLayer: 5, ...lectureSgd(150_000), description: "Lecture 3's deep net: 6 Linear-BatchNorm(-Tanh) layers" },
+	'mlp-deep-nobn': { model: 'mlp-deep-nobn', blockSize: 3, nEmbd: 10, nHidden: 100, nLayer: 5, ...lectureSgd(150_000), description: "Lecture 3's deep net before BatchNorm: 6 Linear(-Tanh) layers, the 5/3 tanh gain and a ×0.1 output layer" },
 	wavenet: { model: 'wavenet', blockSize: 8, nEmbd: 24, nHidden: 128, ...lectureSgd(150_000), description: 'Lecture 5: a WaveNet-like tree of FlattenConsecutive(2) layers' },
 	'gpt-small': {
 		model: 'gpt', blockSize: 32, nEmbd: 64, nHead: 4, nLayer: 4, dropout: 0,

@@ -61,7 +61,7 @@ export function runName(c: RunConfig, existing: RunRecord[]): string {
 
 /** The debugger's link to a run's step (and a layer to select): `/debug?preset=…&run=ID&runstep=N[&layer=…]`. */
 export function debugHref(config: RunConfig, runId: string, step: number, layer?: string): string {
-	// a bad-init mlp-bn run is lecture 2's mlp: the debugger rebuilds the checkpoint's own model
+	// a bad-init mlp-bn run is lecture 2's mlp, mlp-deep's mlp-deep-nobn: the debugger rebuilds the checkpoint's own model
 	const q = new URLSearchParams({ preset: checkpointPreset(config), run: runId, runstep: String(step) });
 	if (config.data.source === 'builtin') q.set('dataset', config.data.name);
 	if (layer !== undefined) q.set('layer', layer);

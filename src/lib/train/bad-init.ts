@@ -7,24 +7,39 @@ export function hasBadInit(preset: Preset): boolean {
 	return preset.model !== 'gpt';
 }
 
+/** The BatchNorm models' bad-run architectures, without their BatchNorms: a preset name and its model of the same name. */
+const WITHOUT_BATCHNORM: Partial<Record<string, 'mlp' | 'mlp-deep-nobn'>> = { 'mlp-bn': 'mlp', 'mlp-deep': 'mlp-deep-nobn' };
+
+/** The preset whose architecture the bad run of `name` trains (and its checkpoint is saved under): `name` itself, or the model without BatchNorm. */
+export function badInitPresetName(name: string, model: string): string {
+	return WITHOUT_BATCHNORM[model] ?? name;
+}
+
 /**
- * The architecture of the bad run: mlp-bn without its BatchNorm is lecture 2's `mlp` (Linear with bias, tanh); the
- * other models keep their layers (their BatchNorms are part of the architecture, and show how it rescues a bad init).
+ * The architecture of the bad run: lecture 3's networks lose their BatchNorms (mlp-bn becomes lecture 2's `mlp`,
+ * mlp-deep `mlp-deep-nobn`, Linear with bias → Tanh); the seed's models and wavenet keep their layers (their
+ * BatchNorms are part of the architecture, and show how it rescues a bad init).
  */
 export function badInitPreset(preset: Preset): Preset {
-	return preset.model === 'mlp-bn' ? ({ ...preset, model: 'mlp' } as Preset) : preset;
+	const model = WITHOUT_BATCHNORM[preset.model];
+	return model ? ({ ...preset, model } as Preset) : preset;
 }
 
 /**
  * What the bad init does to a preset's run (measured at step 1, seed 42): mlp-bn loses its BatchNorm and its tanh layer
- * saturates (70%, first loss 22); the other models keep their BatchNorms, which hold the tanh layers out of saturation,
- * so they show the hockey stick only (wavenet 15.7, seed-mlp 18.4), and mlp-deep, whose output ends in a BatchNorm, little.
+ * saturates (70%, first loss 22); mlp-deep loses its BatchNorms (mlp-deep-nobn) and its five tanh layers saturate
+ * (71–82% against 3–4% with BatchNorm and 5–23% for mlp-deep-nobn's own 5/3-gain init; first loss 19.1 against 3.30);
+ * the other models keep their BatchNorms, which hold the tanh layers out of saturation, so they show the hockey stick
+ * only (wavenet 15.7, seed-mlp 18.4).
  */
 export function badInitSummary(preset: Preset): string {
 	const what = 'randn weights (no 1/√fan_in, no 5/3 gain), a full-size output layer';
 	if (preset.model === 'mlp-bn') return `bad init: lecture 2's mlp (${what}, no BatchNorm): the first loss far above ln 27 and the tanh layer saturated`;
 	if (preset.model === 'mlp') return `bad init: ${what}, as lecture 2 already has them`;
-	if (preset.model === 'mlp-deep') return `bad init: ${what}; its BatchNorms (the output's too) undo most of it: lecture 3's point about BatchNorm`;
+	const layers = 'nLayer' in preset && preset.nLayer !== undefined && preset.nLayer !== 1 ? `all ${preset.nLayer} tanh layers` : 'the tanh layer';
+	const deep = `the first loss far above ln 27 (19.1 at seed 42) and ${layers} saturated (71–82% of |t| > 0.97 at seed 42)`;
+	if (preset.model === 'mlp-deep') return `bad init: mlp-deep-nobn (${what}, no BatchNorm): ${deep}`;
+	if (preset.model === 'mlp-deep-nobn') return `bad init: ${what}: ${deep}, where the 5/3 gain keeps them at 5–23%`;
 	return `bad init: ${what}; the first loss far above ln 27 (the hockey stick), while its BatchNorms keep the tanh layers out of saturation`;
 }
 

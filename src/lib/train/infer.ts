@@ -6,7 +6,7 @@ import type { ModelKind } from '../models/index';
 export interface InferredArchitecture {
 	model: ModelKind;
 	/** The preset whose training schedule a fine-tuning run takes (`train --resume`). */
-	preset: 'mlp' | 'mlp-bn' | 'mlp-deep' | 'seed-mlp' | 'wavenet' | 'seed-wavenet' | 'gpt-small' | 'nanogpt';
+	preset: 'mlp' | 'mlp-bn' | 'mlp-deep' | 'mlp-deep-nobn' | 'seed-mlp' | 'wavenet' | 'seed-wavenet' | 'gpt-small' | 'nanogpt';
 	/** The embedding's rows: the vocabulary size the data must give. */
 	vocabRows: number;
 	blockSize: number;
@@ -87,6 +87,7 @@ const LAYOUTS: { re: RegExp; preset: InferredArchitecture['preset']; model: Mode
 	{ re: /^E_lB_L$/, preset: 'mlp-bn', model: 'mlp-bn', text: "lecture 3's MLP: Embedding, Flatten, Linear (no bias), BatchNorm1d, Tanh, Linear" },
 	{ re: /^E_LB_L$/, preset: 'seed-mlp', model: 'seed-mlp', text: "lecture 5's MLP: Embedding, Flatten, Linear, BatchNorm1d, Tanh, Linear" },
 	{ re: /^E_(lB_)+lB$/, preset: 'mlp-deep', model: 'mlp-deep', text: "lecture 3's deep MLP: Embedding, Flatten, n × [Linear (no bias), BatchNorm1d, Tanh], Linear (no bias), BatchNorm1d" },
+	{ re: /^E_L_(L_)+L$/, preset: 'mlp-deep-nobn', model: 'mlp-deep-nobn', text: "lecture 3's deep MLP before BatchNorm: Embedding, Flatten, n × [Linear, Tanh], Linear" },
 	{ re: /^E_(lB__)+lB_L$/, preset: 'wavenet', model: 'wavenet', text: "lecture 5's WaveNet: Embedding, n × [FlattenConsecutive(2), Linear (no bias), BatchNorm1d, Tanh], Linear" },
 	{ re: /^E_(LB__)+LB_L$/, preset: 'seed-wavenet', model: 'wavenet', text: "lecture 5's WaveNet with biases: Embedding, n × [FlattenConsecutive(2), Linear, BatchNorm1d, Tanh], Linear" }
 ];
@@ -120,11 +121,12 @@ function inferSequential(shapes: Shapes): InferredArchitecture {
 	}
 	const out = linears[linears.length - 1];
 	if (out.weight[0] !== V || out.weight[1] !== H) refuse(`the output layer ${out.i} is Linear ${dims(out.weight)}`, `it maps the hidden width ${H} to the embedding's ${V} rows: (${V}, ${H})`);
-	const stages = isWave ? `, ${hidden.length} FlattenConsecutive(2) stages` : layout.model === 'mlp-deep' ? `, ${hidden.length} hidden layers` : '';
+	const deep = layout.model === 'mlp-deep' || layout.model === 'mlp-deep-nobn';
+	const stages = isWave ? `, ${hidden.length} FlattenConsecutive(2) stages` : deep ? `, ${hidden.length} hidden layers` : '';
 	const sizes = `blockSize ${T}, nEmbd ${E}, nHidden ${H}`;
 	return {
 		model: layout.model, preset: layout.preset, vocabRows: V, blockSize: T, nEmbd: E, nHidden: H,
-		...(layout.model === 'mlp-deep' ? { nLayer: hidden.length } : {}),
+		...(deep ? { nLayer: hidden.length } : {}),
 		...(isWave ? { bias: layout.preset === 'seed-wavenet' } : {}),
 		layout: `${layout.text} (torch.nn.Sequential${stages}; ${sizes})`,
 		optional: /\.num_batches_tracked$/

@@ -4,7 +4,7 @@ import { formatBytes, formatCount, MAX_BATCH, MAX_MODEL_NUMBERS } from '../data/
 import { PRESETS, type ModelKind, type Preset } from '../models/index';
 
 /** How each architecture reads its data: gpt free text, the makemore models one name a line. */
-export const MODEL_FORMAT: Record<ModelKind, 'names' | 'text'> = { mlp: 'names', 'mlp-bn': 'names', 'mlp-deep': 'names', 'seed-mlp': 'names', wavenet: 'names', gpt: 'text', nanogpt: 'text' };
+export const MODEL_FORMAT: Record<ModelKind, 'names' | 'text'> = { mlp: 'names', 'mlp-bn': 'names', 'mlp-deep': 'names', 'mlp-deep-nobn': 'names', 'seed-mlp': 'names', wavenet: 'names', gpt: 'text', nanogpt: 'text' };
 
 export const MODEL_KINDS = Object.keys(MODEL_FORMAT) as ModelKind[];
 
@@ -19,7 +19,7 @@ function hiddenLayers(p: Preset): [number, number][] {
 	if (p.model === 'gpt' || p.model === 'nanogpt') return [];
 	const { blockSize: T, nEmbd: C, nHidden: H } = p;
 	if (p.model === 'wavenet') return Array.from({ length: Math.log2(T) }, (_, s) => [2 * (s === 0 ? C : H), H]);
-	const n = p.model === 'mlp-deep' ? (p.nLayer ?? 5) : 1;
+	const n = p.model === 'mlp-deep' || p.model === 'mlp-deep-nobn' ? (p.nLayer ?? 5) : 1;
 	return Array.from({ length: n }, (_, i) => [i === 0 ? T * C : H, H]);
 }
 
@@ -42,7 +42,7 @@ export function modelNumbers(p: Preset, vocabSize: number): number {
 	}
 	const H = p.nHidden;
 	const layers = hiddenLayers(p);
-	const bn = p.model !== 'mlp';
+	const bn = p.model !== 'mlp' && p.model !== 'mlp-deep-nobn';
 	// a hidden Linear has a bias without BatchNorm after it, and in the seed's models (seed-mlp, wavenet with `bias`)
 	const bias = !bn || p.model === 'seed-mlp' || (p.model === 'wavenet' && p.bias === true);
 	let n = V * p.nEmbd;

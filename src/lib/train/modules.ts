@@ -1,6 +1,6 @@
 // What a debugging session records about the model besides the trace: each module's class, and BatchNorm's eval mode.
 import { BatchNorm1d, Block, Dropout, Embedding, FeedForward, Flatten, FlattenConsecutive, Head, LayerNorm, Linear, Module, ModuleList, MultiHeadAttention, ReLU, Sequential, Tanh, type Tensor } from '../engine/index';
-import { DeepMLP, GPT, inference, MLP, WaveNet, type LanguageModel } from '../models/index';
+import { DeepMLP, DeepMLPNoBN, GPT, inference, MLP, WaveNet, type LanguageModel } from '../models/index';
 import type { Batch } from '../data/index';
 
 type AnyModule = Module<never[], unknown>;
@@ -11,7 +11,7 @@ const CLASSES: [Class, string][] = [
 	[Linear, 'Linear'], [Embedding, 'Embedding'], [BatchNorm1d, 'BatchNorm1d'], [LayerNorm, 'LayerNorm'], [Tanh, 'Tanh'], [ReLU, 'ReLU'],
 	[FlattenConsecutive, 'FlattenConsecutive'], [Flatten, 'Flatten'], [Dropout, 'Dropout'], [Head, 'Head'], [MultiHeadAttention, 'MultiHeadAttention'],
 	[FeedForward, 'FeedForward'], [Block, 'Block'], [ModuleList, 'ModuleList'], [Sequential, 'Sequential'],
-	[DeepMLP, 'DeepMLP'], [MLP, 'MLP'], [WaveNet, 'WaveNet'], [GPT, 'GPT']
+	[DeepMLP, 'DeepMLP'], [DeepMLPNoBN, 'DeepMLPNoBN'], [MLP, 'MLP'], [WaveNet, 'WaveNet'], [GPT, 'GPT']
 ];
 
 /** The class of a module as PyTorch would print it (`Linear`, `Block`), or `Module` for one not in the table. */

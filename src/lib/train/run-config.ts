@@ -1,7 +1,7 @@
 // What a training run in the browser is: a preset with the learner's choices (seed, data, schedule, sizes, bad init).
 import { getPreset, isPresetName, PRESET_NAMES, PRESETS, type Preset } from '../models/index';
 import type { DataFormat } from '../data/index';
-import { badInitPreset, hasBadInit } from './bad-init';
+import { badInitPreset, badInitPresetName, hasBadInit } from './bad-init';
 import { presetSchedule } from './schedule';
 
 /** The data a run trains on: a file shipped in static/data/, or one the learner gave (stored with the run). */
@@ -66,7 +66,7 @@ export function defaultRunConfig(preset: string, seed = 42): RunConfig {
 
 /**
  * The preset the run trains: the CLI's schedule (presetSchedule) for steps, batch size and lr, then an explicit decay
- * and sizes; with the bad init, its architecture (mlp-bn without BatchNorm is `mlp`).
+ * and sizes; with the bad init, its architecture (mlp-bn without BatchNorm is `mlp`, mlp-deep's is `mlp-deep-nobn`).
  */
 export function resolvePreset(c: RunConfig): Preset {
 	const base = presetSchedule(c.preset, { steps: c.steps, batchSize: c.batchSize, lr: c.lr });
@@ -77,7 +77,7 @@ export function resolvePreset(c: RunConfig): Preset {
 
 /** The preset name a checkpoint of this run is saved under (the CLI rebuilds that model to load it). */
 export function checkpointPreset(c: RunConfig): string {
-	return c.badInit && getPreset(c.preset).model === 'mlp-bn' ? 'mlp' : c.preset;
+	return c.badInit ? badInitPresetName(c.preset, getPreset(c.preset).model) : c.preset;
 }
 
 function checkNumber(key: keyof typeof LIMITS, v: number, integer: boolean): string | null {
@@ -104,7 +104,7 @@ export function checkConfig(c: RunConfig): string[] {
 	for (const k of sizeNames(c.preset)) if (c.sizes[k] === undefined) problems.push(checkNumber(k, (p as unknown as Record<SizeName, number>)[k], true));
 	if (p.model === 'wavenet' && !Number.isInteger(Math.log2(p.blockSize))) problems.push(`WaveNet merges pairs: its context length must be a power of 2 (2, 4, 8, 16, …), not ${p.blockSize}`);
 	if (p.model === 'gpt' && p.nEmbd % p.nHead !== 0) problems.push(`the embedding size ${p.nEmbd} must split evenly over ${p.nHead} heads`);
-	if (c.badInit && !hasBadInit(p)) problems.push("lecture 3's bad initialisation is for the names models (mlp, mlp-bn, mlp-deep, wavenet), not the GPTs");
+	if (c.badInit && !hasBadInit(p)) problems.push("lecture 3's bad initialisation is for the names models (mlp, mlp-bn, mlp-deep, mlp-deep-nobn, wavenet), not the GPTs");
 	return problems.filter((m): m is string => m !== null);
 }
 

@@ -8,9 +8,9 @@ import { batchNormEvals, evalLoss, moduleClasses, snapshotBatchNorms, type Batch
 import { makeOptimizer, trainStep } from './trainer';
 
 /** The debugger's presets; `nanogpt` comes only with a loaded file (no weights ship; fresh ones would be seed-gpt's size). */
-export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'wavenet' | 'gpt-small' | 'seed-mlp' | 'seed-wavenet' | 'seed-gpt' | 'nanogpt';
+export type Preset = 'mlp' | 'mlp-bn' | 'mlp-deep' | 'mlp-deep-nobn' | 'wavenet' | 'gpt-small' | 'seed-mlp' | 'seed-wavenet' | 'seed-gpt' | 'nanogpt';
 /** The presets the picker offers. */
-export const PRESETS: Preset[] = ['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt-small', 'seed-mlp', 'seed-wavenet', 'seed-gpt'];
+export const PRESETS: Preset[] = ['mlp', 'mlp-bn', 'mlp-deep', 'mlp-deep-nobn', 'wavenet', 'gpt-small', 'seed-mlp', 'seed-wavenet', 'seed-gpt'];
 
 /**
  * What the debugger changes in a preset to record it: seed-gpt's block of 256 becomes 32 (a step shows at most a
@@ -20,9 +20,10 @@ const DEBUG_OVERRIDES: Partial<Record<Preset, Partial<ModelPreset>>> = { 'seed-g
 
 /**
  * The presets with a trained checkpoint shipped in static/checkpoints/: all but seed-gpt, which this machine cannot
- * train (a step at its batch of 64 × 256 characters needs more than 16 GB here).
+ * train (a step at its batch of 64 × 256 characters needs more than 16 GB here), and mlp-deep-nobn, lecture 3's
+ * network before BatchNorm, which is there for its initialisation (a learner trains one in /train to compare).
  */
-export const TRAINED_PRESETS: Preset[] = PRESETS.filter((p) => p !== 'seed-gpt' && p !== 'nanogpt');
+export const TRAINED_PRESETS: Preset[] = PRESETS.filter((p) => p !== 'seed-gpt' && p !== 'nanogpt' && p !== 'mlp-deep-nobn');
 
 /** The preset as the debugger builds it with fresh weights. */
 export function debugPreset(preset: Preset): ModelPreset {

@@ -28,9 +28,11 @@ interface LayerNames {
 /**
  * Lecture 4's names ("Becoming a backprop ninja") for the top-level layers of `mlp` and `mlp-bn`, walked in order:
  * C → emb → embcat → W1, b1 → hprebn → bngain, bnbias → hpreact → h → W2, b2 → logits. Without BatchNorm the first
- * Linear's output is already hpreact (lecture 3). `mlp-deep` keeps C, emb, embcat and logits (its layers are a list).
+ * Linear's output is already hpreact (lecture 3). `mlp-deep` and `mlp-deep-nobn` keep C, emb, embcat and logits
+ * (their layers are a list).
  */
 function mlpLayerNames(preset: string, modules: Readonly<Record<string, string>>): Map<string, LayerNames> {
+	const deep = preset === 'mlp-deep' || preset === 'mlp-deep-nobn';
 	const top = Object.keys(modules).filter((s) => /^\d+$/.test(s)).sort((a, b) => Number(a) - Number(b));
 	const out = new Map<string, LayerNames>();
 	const cls = (i: number) => modules[top[i]];
@@ -39,7 +41,7 @@ function mlpLayerNames(preset: string, modules: Readonly<Record<string, string>>
 		const c = cls(i);
 		if (c === 'Embedding') out.set(scope, { weight: 'C', out: 'emb' });
 		else if (c === 'Flatten') out.set(scope, { out: 'embcat' });
-		else if (preset === 'mlp-deep') return;
+		else if (deep) return;
 		else if (c === 'Linear') {
 			const k = ++linear;
 			const last = i === top.length - 1;
@@ -47,13 +49,13 @@ function mlpLayerNames(preset: string, modules: Readonly<Record<string, string>>
 		} else if (c === 'BatchNorm1d') out.set(scope, { weight: 'bngain', bias: 'bnbias', out: 'hpreact' });
 		else if (c === 'Tanh') out.set(scope, { out: 'h' });
 	});
-	if (preset === 'mlp-deep' && top.length) out.set(top[top.length - 1], { ...out.get(top[top.length - 1]), out: 'logits' });
+	if (deep && top.length) out.set(top[top.length - 1], { ...out.get(top[top.length - 1]), out: 'logits' });
 	return out;
 }
 
 /** The presets that carry lecture 4's names. */
 export function hasLectureNames(preset: string): boolean {
-	return preset === 'mlp' || preset === 'mlp-bn' || preset === 'mlp-deep';
+	return preset === 'mlp' || preset === 'mlp-bn' || preset === 'mlp-deep' || preset === 'mlp-deep-nobn';
 }
 
 /**

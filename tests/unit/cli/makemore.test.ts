@@ -92,6 +92,36 @@ describe('makemore CLI', () => {
 		expect(Math.abs(a.loss - b.loss)).toBeLessThanOrEqual(1e-5 * b.loss);
 	});
 
+	it("trains lecture 3's deep net without BatchNorm (--model mlp-deep-nobn): eval, sample and grads read its checkpoint, and PyTorch loads it (strict) to the same loss", async () => {
+		const deep = join(dir, 'deep-nobn.safetensors');
+		const t = await makemore('train', '--model', 'mlp-deep-nobn', '--data', namesFile, '--steps', '30', '--seed', '5', '--out', deep);
+		expect(t.code, t.stderr).toBe(0);
+		const ck = restoreModel(new Uint8Array(readFileSync(deep)));
+		expect(ck.config).toMatchObject({ model: 'mlp-deep-nobn', preset: 'mlp-deep-nobn', nLayer: 5, nHidden: 100, steps: 30, seed: 5 });
+		expect(ck.model.stateDict().has('12.bias')).toBe(true);
+		const gradsFile = join(dir, 'deep-grads.safetensors');
+		const [s, e, g, torchLoss] = await Promise.all([
+			makemore('sample', '--checkpoint', deep, '--n', '4', '--seed', '2'),
+			makemore('eval', '--checkpoint', deep, '--data', namesFile, '--split', 'all', '--json'),
+			makemore('grads', '--checkpoint', deep, '--data', namesFile, '--out', gradsFile),
+			hasTorch() ? python('tests/fixtures/make_checkpoint_fixtures.py', '--torch-eval', deep, namesFile) : Promise.resolve(null)
+		]);
+		for (const r of [s, e, g]) expect(r.code, r.stderr).toBe(0);
+		const ds = prepareData(lines.join('\n'), { format: 'names', blockSize: 3, seed: 5, vocab: ck.vocab });
+		expect(s.stdout.trimEnd().split('\n')).toEqual(sample(ck.model, ck.vocab, 'names', { n: 4, generator: new Generator(2) }));
+		const ours = JSON.parse(e.stdout);
+		expect(ours.loss).toBe(evaluate(ck.model, ds, 'all').loss);
+		const want = lossGradients(ck.model, ds, 'all');
+		const f = decodeSafetensors(new Uint8Array(readFileSync(gradsFile)));
+		expect([...f.tensors.keys()].sort()).toEqual([...want.grads.keys()].sort());
+		for (const [name, grad] of want.grads) expect(Array.from(f.tensors.get(name)!.data), name).toEqual(Array.from(grad.values()));
+		if (torchLoss !== null) {
+			const b = JSON.parse(torchLoss);
+			expect(ours.examples).toBe(b.examples);
+			expect(Math.abs(ours.loss - b.loss)).toBeLessThanOrEqual(1e-5 * b.loss);
+		}
+	}, 60_000);
+
 	it('trains gpt on free text and evaluates consecutive windows; bench prints one JSON line per model', async () => {
 		const g = join(dir, 'gpt.safetensors');
 		const [t, b] = await Promise.all([

@@ -17,9 +17,11 @@ describe('createModel', () => {
 		// lecture 2: 27·10 + 30·200 + 200 + 200·27 + 27 = 11897; lecture 3 (no b1, + γ, β): 12097; lecture 5's WaveNet: 76579
 		expect(counts).toMatchObject({ mlp: 11897, 'mlp-bn': 12097, wavenet: 76579 });
 		expect(counts['mlp-deep']).toBe(27 * 10 + 30 * 100 + 4 * 100 * 100 + 100 * 27 + 5 * 2 * 100 + 2 * 27);
+		// lecture 3 before BatchNorm: the same Linear layers, each with a bias, no γ, β
+		expect(counts['mlp-deep-nobn']).toBe(27 * 10 + 30 * 100 + 4 * 100 * 100 + 100 * 27 + 5 * 100 + 27);
 	});
 
-	it('uses the lecture inits: mlp-bn W1 ~ N(0, (5/3)²/30), W2 small, b2 = 0; the last wavenet layer scaled by 0.1', () => {
+	it('uses the lecture inits: mlp-bn W1 ~ N(0, (5/3)²/30), W2 small, b2 = 0; mlp-deep-nobn the 5/3 gain; the last wavenet layer scaled by 0.1', () => {
 		const m = createModel('mlp-bn', 27, new Generator(2));
 		const state = m.stateDict();
 		const std = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + b * b, 0) / v.length);
@@ -29,6 +31,13 @@ describe('createModel', () => {
 		const w = createModel('wavenet', 27, new Generator(2)).stateDict();
 		expect(std(w.get('13.weight')!.toArray())).toBeCloseTo(0.1 / Math.sqrt(128), 2);
 		expect([...w.keys()].at(-1)).toBe('13.bias');
+		// lecture 3's deep net before BatchNorm: tanh layers randn · (5/3)/√fan_in, the output layer · 0.1/√fan_in, biases 0
+		const deep = createModel('mlp-deep-nobn', 27, new Generator(2)).stateDict();
+		expect([...deep.keys()]).toEqual(['0.weight', ...[2, 4, 6, 8, 10, 12].flatMap((i) => [`${i}.weight`, `${i}.bias`])]);
+		expect(std(deep.get('2.weight')!.toArray())).toBeCloseTo(5 / 3 / Math.sqrt(30), 2);
+		for (const i of [4, 6, 8, 10]) expect(std(deep.get(`${i}.weight`)!.toArray())).toBeCloseTo(5 / 3 / Math.sqrt(100), 2);
+		expect(std(deep.get('12.weight')!.toArray())).toBeCloseTo(0.1 / Math.sqrt(100), 3);
+		for (const i of [2, 4, 6, 8, 10, 12]) expect(deep.get(`${i}.bias`)!.toArray().every((v) => v === 0)).toBe(true);
 		const gpt = createModel('gpt-small', 65, new Generator(2)).stateDict();
 		expect(std(gpt.get('blocks.0.ffwd.net.0.weight')!.toArray())).toBeCloseTo(0.02, 2); // gpt.py's _init_weights
 	});

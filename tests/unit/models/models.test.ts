@@ -13,7 +13,7 @@ const report: string[] = [];
 afterAll(() => console.log(report.join('\n')));
 
 // the lectures' models, the seed's (built the seed's way), and the seed's GPT with both attention scales
-describe.each(['mlp', 'mlp-bn', 'mlp-deep', 'wavenet', 'gpt', 'seed-mlp', 'seed-wavenet', 'seed-gpt', 'seed-gpt-head'])('%s matches PyTorch', (name) => {
+describe.each(['mlp', 'mlp-bn', 'mlp-deep', 'mlp-deep-nobn', 'wavenet', 'gpt', 'seed-mlp', 'seed-wavenet', 'seed-gpt', 'seed-gpt-head'])('%s matches PyTorch', (name) => {
 	const fx = loadFixture<ModelFixture>(name);
 
 	it('has the state dict names of the PyTorch model, in order', () => {

@@ -63,7 +63,7 @@ describe('model limits', () => {
 
 	it('refuses configs whose fields disagree, naming them', () => {
 		const cases: [Preset, string | undefined, RegExp][] = [
-			[{ ...getPreset('gpt-small'), model: 'rnn' } as unknown as Preset, undefined, /'model' is 'rnn', not one this version knows \(mlp, mlp-bn, mlp-deep, seed-mlp, wavenet, gpt, nanogpt\)/],
+			[{ ...getPreset('gpt-small'), model: 'rnn' } as unknown as Preset, undefined, /'model' is 'rnn', not one this version knows \(mlp, mlp-bn, mlp-deep, mlp-deep-nobn, seed-mlp, wavenet, gpt, nanogpt\)/],
 			[{ ...getPreset('gpt-small'), model: 'mlp', format: 'names' } as unknown as Preset, 'gpt-small', /'preset' is 'gpt-small', a gpt model, but 'model' is 'mlp'/],
 			[{ ...getPreset('gpt-small'), format: 'names' } as Preset, 'gpt-small', /'format' is 'names' but a gpt model reads free text/],
 			[{ ...getPreset('wavenet'), format: 'text' } as Preset, 'wavenet', /'format' is 'text' but a wavenet model reads one name a line/],

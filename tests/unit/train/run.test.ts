@@ -8,7 +8,8 @@ import { Generator } from '$lib/engine';
 import { createModel, getPreset } from '$lib/models';
 import { restoreModel } from '$lib/train/checkpoint';
 import { TrainingRun } from '$lib/train/run';
-import { defaultRunConfig, resolvePreset, type RunConfig } from '$lib/train/run-config';
+import { createSession, type Preset as DebugPreset } from '$lib/train/session';
+import { checkpointPreset, defaultRunConfig, resolvePreset, type RunConfig } from '$lib/train/run-config';
 import { schedule } from '../../../src/cli/train';
 import { evaluate, makeOptimizer, trainLoop } from '$lib/train/trainer';
 
@@ -120,6 +121,47 @@ describe('TrainingRun', () => {
 		expect(sat(good)).toBeLessThan(0.1);
 		expect(sat(bad)).toBeGreaterThan(0.5);
 		expect(restoreModel(bad.exportCheckpoint()).config.model).toBe('mlp');
+	});
+
+	it("mlp-deep's bad init drops its BatchNorms (mlp-deep-nobn): all five tanh layers saturate, where the good runs' stay low", () => {
+		const tanhLayers = (r: TrainingRun) => r.take().flatMap((e) => (e.type === 'diagnostics' ? e.diagnostics.layers : [])).filter((l) => l.kind === 'tanh');
+		const first = (preset: string, badInit: boolean) => {
+			const run = new TrainingRun(config(preset, 1, { badInit }), NAMES);
+			run.next();
+			return { run, loss: run.losses[0], tanh: tanhLayers(run) };
+		};
+		const good = first('mlp-deep', false);
+		const gain = first('mlp-deep-nobn', false); // lecture 3's init without BatchNorm: the 5/3 gain, the output × 0.1
+		const bad = first('mlp-deep', true);
+		for (const r of [good, gain, bad]) expect(r.tanh.map((l) => l.layer)).toHaveLength(5);
+		expect(bad.tanh.map((l) => l.layer)).toEqual(['3', '5', '7', '9', '11']); // Linear, Tanh pairs: no BatchNorm between
+		expect(Math.max(...good.tanh.map((l) => l.saturated))).toBeLessThan(0.1);
+		expect(Math.max(...gain.tanh.map((l) => l.saturated))).toBeLessThan(0.35);
+		expect(Math.max(...gain.tanh.slice(1).map((l) => l.saturated))).toBeLessThan(0.15);
+		expect(Math.min(...bad.tanh.map((l) => l.saturated))).toBeGreaterThan(0.6);
+		for (const r of [good, gain]) expect(r.loss).toBeLessThan(3.5); // ≈ ln 27 = 3.30
+		expect(bad.loss).toBeGreaterThan(10);
+		expect(resolvePreset(bad.run.config).model).toBe('mlp-deep-nobn');
+		// its checkpoint is an mlp-deep-nobn, which loads (config checked against the limits) to the same numbers
+		const r = restoreModel(bad.run.exportCheckpoint());
+		expect(r.config).toMatchObject({ model: 'mlp-deep-nobn', preset: 'mlp-deep-nobn', nLayer: 5, steps: 1 });
+		expect(evaluate(r.model, bad.run.ds, 'val').loss).toBe(evaluate(bad.run.model, bad.run.ds, 'val').loss);
+		expect(checkpointPreset(bad.run.config)).toBe('mlp-deep-nobn');
+		expect(badInitSummary(getPreset('mlp-deep'))).toMatch(/mlp-deep-nobn.*no BatchNorm.*all 5 tanh layers saturated/);
+	});
+
+	it("debugs a bad-init mlp-deep run's next step as mlp-deep-nobn: the recorded loss is the one the run then trains on", () => {
+		const run = new TrainingRun(config('mlp-deep', 3, { badInit: true }), NAMES);
+		run.next();
+		const snap = run.debugSnapshot();
+		const s = createSession({ preset: checkpointPreset(run.config) as DebugPreset, seed: 7, batch: 32 }, NAMES, { name: 'run.safetensors', bytes: snap.weights }, { x: snap.x, y: snap.y });
+		run.next();
+		expect(s.config.preset).toBe('mlp-deep-nobn');
+		expect(s.modules).toMatchObject({ '': 'DeepMLPNoBN', '12': 'Linear' });
+		expect(Object.values(s.modules).filter((c) => c === 'Tanh')).toHaveLength(5);
+		expect(Object.values(s.modules)).not.toContain('BatchNorm1d');
+		expect(s.evalLoss).toBeNull(); // no BatchNorm: no second mode
+		expect(s.loss).toBe(run.losses[1]);
 	});
 
 	it('a model that keeps its BatchNorms under the bad init shows the hockey stick without saturation (what the setup says)', () => {

@@ -12,7 +12,7 @@ const TEXT = 'First Citizen:\nBefore we proceed any further, hear me speak.\n\nA
 const session = (preset: (typeof PRESETS)[number]) => createSession({ preset, seed: 3, batch: preset === 'gpt-small' ? 8 : 2 }, preset === 'gpt-small' ? TEXT : NAMES);
 
 /** Lecture name → the graph node carrying it, as [label, shape]. */
-function named(preset: 'mlp' | 'mlp-bn' | 'mlp-deep') {
+function named(preset: 'mlp' | 'mlp-bn' | 'mlp-deep' | 'mlp-deep-nobn') {
 	const s = session(preset);
 	const m = buildGraph(s.trace, sessionNaming(s));
 	const out: Record<string, { label: string; scope: string; shape: number[] }> = {};
@@ -75,7 +75,7 @@ describe("lecture 4's names", () => {
 		expect(out.b1).toBeUndefined(); // lecture 3: no bias before BatchNorm
 	});
 
-	it('mlp: the first Linear has b1 and its output is hpreact; mlp-deep keeps C, emb, embcat and logits', () => {
+	it('mlp: the first Linear has b1 and its output is hpreact; mlp-deep and mlp-deep-nobn keep C, emb, embcat and logits', () => {
 		const mlp = named('mlp').out;
 		expect(mlp.b1).toMatchObject({ label: '2.bias' });
 		expect(mlp.hpreact).toMatchObject({ label: 'add', scope: '2' });
@@ -84,6 +84,11 @@ describe("lecture 4's names", () => {
 		const deep = named('mlp-deep').out;
 		expect(Object.keys(deep).sort()).toEqual(['C', 'emb', 'embcat', 'logits']);
 		expect(deep.logits).toMatchObject({ label: 'batchNorm', scope: '18' });
+		// without BatchNorm: the output Linear's result (its bias added) is the logits
+		const nobn = named('mlp-deep-nobn');
+		expect(Object.keys(nobn.out).sort()).toEqual(['C', 'emb', 'embcat', 'logits']);
+		expect(nobn.out.logits).toMatchObject({ label: 'add', scope: '12', shape: [nobn.s.examples.length, nobn.s.chars.length] });
+		expect(nobn.s.modules).toMatchObject({ '': 'DeepMLPNoBN', '2': 'Linear', '3': 'Tanh', '11': 'Tanh', '12': 'Linear' });
 	});
 
 	it('shows them beside the PyTorch names in the graph boxes, and only for the mlp presets', () => {
