@@ -4,6 +4,7 @@ export { tensor, full, zeros, ones, arange, detach, type TensorOptions } from '.
 export * from './functional';
 export { backward, releaseGraph } from './autograd';
 export { recycling, clearFreeStorage, freeStorageBytes } from './kernels/pool';
+export { sameBits } from './kernels/index';
 export { noGrad, isGradEnabled } from './grad-mode';
 export { BlankGenerator, Generator } from './random';
 export { record, recycle, prepareRecording, setPhase, withScope, recorder, type Trace, type TraceNode, type TraceOp, type TraceTensor, type Phase, type Attrs } from './trace';

@@ -100,7 +100,7 @@ function recycleBuffer(b: ArrayBuffer): void {
 export function prepareRecording(maxBytes = SPARE_LIMIT): number {
 	if (lastRecordingBytes === 0) return 0;
 	const want = Math.max(CHUNK_BYTES, lastRecordingBytes); // what the next recording's first buffer asks for
-	if ( want > maxBytes || spare.some((b) => b.byteLength >= want)) return 0;
+	if (want > maxBytes || spare.some((b) => b.byteLength >= want)) return 0;
 	const b = new ArrayBuffer(want);
 	new Uint8Array(b).fill(0); // write every page now: this is the cost taken off the next recording
 	chunks.add(b);
@@ -110,10 +110,16 @@ export function prepareRecording(maxBytes = SPARE_LIMIT): number {
 
 /** A buffer of at least `bytes`: a recycled one when one is large enough (the smallest such), else new memory. */
 function chunkOf(bytes: number): ArrayBuffer {
-	const i = spare.findIndex((b) => b.byteLength >= bytes && b.byteLength > 0);
+	const i = spare.findIndex((b) => b.byteLength >= bytes);
 	const b = i >= 0 ? spare.splice(i, 1)[0] : new ArrayBuffer(bytes);
 	chunks.add(b);
 	return b;
+}
+
+/** Room for t's values in `buffer` at byte `at`, as an array of t's dtype. */
+function viewOf(t: Tensor, buffer: ArrayBuffer, at: number): Storage {
+	if (t.dtype === 'float64') return new Float64Array(buffer, at, t.size);
+	return t.dtype === 'int32' ? new Int32Array(buffer, at, t.size) : new Float32Array(buffer, at, t.size);
 }
 
 /** Collects nodes while a recording session is on. */
@@ -171,9 +177,7 @@ export class Recorder {
 			// too large for what is left, which is still worth keeping for smaller ones: a buffer of its own (nanoGPT's
 			// 2 MB weights left ~90 MB of 4 MB buffers unused on its first recording)
 			this.allocated += Math.ceil(bytes / 8) * 8;
-			const own = chunkOf(bytes);
-			if (t.dtype === 'float64') return new Float64Array(own, 0, t.size);
-			return t.dtype === 'int32' ? new Int32Array(own, 0, t.size) : new Float32Array(own, 0, t.size);
+			return viewOf(t, chunkOf(bytes), 0);
 		}
 		if (this.chunk === null || this.used + bytes > this.chunk.byteLength) {
 			// the first buffer holds what the last recording needed (a session records the same step again and again),
@@ -185,8 +189,7 @@ export class Recorder {
 		}
 		const at = this.used;
 		this.used += Math.ceil(bytes / 8) * 8;
-		if (t.dtype === 'float64') return new Float64Array(this.chunk, at, t.size);
-		return t.dtype === 'int32' ? new Int32Array(this.chunk, at, t.size) : new Float32Array(this.chunk, at, t.size);
+		return viewOf(t, this.chunk, at);
 	}
 
 	get scope(): string {

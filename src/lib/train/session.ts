@@ -1,5 +1,5 @@
 // A debugging session: build a model for a preset, take one small seeded batch, record one training step as a trace.
-import { Generator, prepareRecording, record, Tensor, type Trace } from '../engine/index';
+import { Generator, prepareRecording, record, sameBits, Tensor, type Trace } from '../engine/index';
 import { BOUNDARY, buildExamples, examplesBatch, loadStateDict, parseLines, showChar, Vocab, type Batch } from '../data/index';
 import { createModel, getPreset, type LanguageModel, type Preset as ModelPreset } from '../models/index';
 import { buildRestored, readCheckpoint, type Restored } from './checkpoint';
@@ -259,16 +259,6 @@ function givenData(given: GivenBatch, vocab: Vocab, text: boolean): Prepared {
 	return { vocab, batch, examples, axes };
 }
 
-/** The same bytes (a file read again, or sent again to a worker): compared whole, 4 bytes at a time where aligned. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-	if (a === b) return true;
-	if (a.length !== b.length) return false;
-	const whole = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 ? a.length >> 2 : 0;
-	const [wa, wb] = [new Int32Array(a.buffer, a.byteOffset, whole), new Int32Array(b.buffer, b.byteOffset, whole)];
-	for (let i = 0; i < whole; i++) if (wa[i] !== wb[i]) return false;
-	for (let i = whole * 4; i < a.length; i++) if (a[i] !== b[i]) return false;
-	return true;
-}
 
 type Built = ReturnType<typeof buildRestored>;
 /**
@@ -282,7 +272,7 @@ let kept: { bytes: Uint8Array; data: DataText; built: Built } | null = null;
 function restoreKept(bytes: Uint8Array, data: DataText): Restored {
 	const k = kept;
 	kept = null;
-	if (k && k.data.text === data.text && k.data.label === data.label && sameBytes(k.bytes, bytes)) {
+	if (k && k.data.text === data.text && k.data.label === data.label && (k.bytes === bytes || sameBits(k.bytes, bytes))) {
 		const { built } = k;
 		// a plain file's seed is the session's (its model's generator, which dropout draws from); ours keep their own
 		const config = built.inferred ? { ...built.config, seed: data.seed ?? built.config.seed } : built.config;

@@ -182,6 +182,20 @@ export function addInto(acc: Tensor, g: Tensor): void {
 	for (let i = 0; i < o.length; i++) o[i] += gv[i];
 }
 
+/** Whether two arrays hold the same bytes (bit for bit: -0 and 0 differ, a NaN equals the same NaN), 4 at a time where aligned. */
+export function sameBits(a: ArrayBufferView, b: ArrayBufferView): boolean {
+	if (a.byteLength !== b.byteLength) return false;
+	const n = a.byteLength;
+	const whole = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 ? n >> 2 : 0;
+	if (whole > 0) {
+		const [wa, wb] = [new Int32Array(a.buffer, a.byteOffset, whole), new Int32Array(b.buffer, b.byteOffset, whole)];
+		for (let i = 0; i < whole; i++) if (wa[i] !== wb[i]) return false;
+	}
+	const [ba, bb] = [new Uint8Array(a.buffer, a.byteOffset, n), new Uint8Array(b.buffer, b.byteOffset, n)];
+	for (let i = whole * 4; i < n; i++) if (ba[i] !== bb[i]) return false;
+	return true;
+}
+
 /** p ← p − lr·g in place (plain SGD's update), each value computed in doubles and rounded once, four at a time in SIMD. */
 export function sgdStep(p: FloatStorage, g: FloatStorage, lr: number): void {
 	for (let k = simdSgd(p, g, lr); k < p.length; k++) p[k] -= lr * g[k];

@@ -1,5 +1,5 @@
 // The kernels the op rules call: the speed layer of the engine (SIMD loops, gemm, strided walks, the storage pool).
-export { add, addInto, binary, div, empty, fastTanh, full, mul, pow, reluBackward, scale, sgdStep, sub, sumTo, tanh32, tanhBackward, unary, uninit, valuesAs, zip } from './elementwise';
+export { add, addInto, binary, div, empty, fastTanh, full, mul, pow, reluBackward, sameBits, scale, sgdStep, sub, sumTo, tanh32, tanhBackward, unary, uninit, valuesAs, zip } from './elementwise';
 export { matmul, matmulGradB, gemm, setSimdEnabled, type MatrixView } from './gemm';
 export { lanes, maxLanes, scatterAtArg, shareAmongTies, spread, sumDims } from './reduce';
 export { crossEntropy, crossEntropyBackward, softmax, softmaxBackward } from './softmax';

@@ -1,6 +1,7 @@
 // The optimizer base: the parameters, the step counter, zeroGrad, and the 'update' nodes of a recorded trace.
 import { dropGrad } from '../autograd';
 import { noGrad } from '../grad-mode';
+import { sameBits } from '../kernels/index';
 import { Tensor, type FloatStorage } from '../tensor';
 import { recorder, type Attrs, type Trace } from '../trace';
 import { toSchedule, type Schedule } from './schedule';
@@ -84,9 +85,5 @@ function lastGrads(trace: Trace): Map<number, number> {
  */
 function sameValues(trace: Trace, id: number | undefined, values: FloatStorage): number | null {
 	const t = id === undefined ? undefined : trace.tensors[id];
-	if (!t || t.values.byteLength !== values.byteLength || t.values.constructor !== values.constructor) return null;
-	const n = values.byteLength >> 2;
-	const [a, b] = [new Int32Array(t.values.buffer, t.values.byteOffset, n), new Int32Array(values.buffer, values.byteOffset, n)];
-	for (let i = 0; i < n; i++) if (a[i] !== b[i]) return null;
-	return t.id;
+	return t && t.values.constructor === values.constructor && sameBits(t.values, values) ? t.id : null;
 }

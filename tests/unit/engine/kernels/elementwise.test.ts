@@ -2,7 +2,7 @@
 // arrays (the TypeScript loops) and in a training step's arena (the WebAssembly SIMD loops): the same bits.
 import { describe, expect, it } from 'vitest';
 import { backward, Generator, maskedFill, mul, ones, recycling, tensor, tril, where, type Tensor } from '$lib/engine';
-import { binary, reluBackward, sgdStep, sumTo, tanh32, tanhBackward, unary, type BinaryOp } from '$lib/engine/kernels/elementwise';
+import { binary, reluBackward, sameBits, sgdStep, sumTo, tanh32, tanhBackward, unary, type BinaryOp } from '$lib/engine/kernels/elementwise';
 import { inHeap } from '$lib/engine/kernels/pool';
 
 const gen = new Generator(7);
@@ -226,5 +226,20 @@ describe('sgdStep', () => {
 			sgdStep(wide, Float64Array.from(g.data), lr);
 			expect(wide, `float64, n = ${n}`).toEqual(Float64Array.from(p.data, (x, k) => x - lr * g.data[k]));
 		}
+	});
+});
+
+describe('sameBits', () => {
+	it('compares bytes: equal arrays, a difference in the unaligned tail, -0 against 0, other lengths', () => {
+		const a = Float32Array.from([1, 2, 3, 4, 5]);
+		expect(sameBits(a, Float32Array.from(a))).toBe(true);
+		expect(sameBits(a, Float32Array.from([1, 2, 3, 4, 5.5]))).toBe(false);
+		expect(sameBits(Float32Array.from([0]), Float32Array.from([-0]))).toBe(false);
+		expect(sameBits(a, a.subarray(0, 4))).toBe(false);
+		const bytes = Uint8Array.from([9, 1, 2, 3, 4, 5, 6, 7]);
+		const moved = Uint8Array.from([1, 2, 3, 4, 5, 6, 7]);
+		expect(sameBits(bytes.subarray(1), moved)).toBe(true); // offset 1: compared byte by byte
+		moved[6] = 8;
+		expect(sameBits(bytes.subarray(1), moved)).toBe(false);
 	});
 });
