@@ -1,5 +1,6 @@
 // The one strided walk of the engine: where each row of a strided layout starts, in row-major order.
 import { emptyStorage } from '../tensor';
+import { simdTranspose } from './simd-transpose';
 
 /**
  * The storage offset of the first element of each innermost row (the last dim) of a layout of `shape` with
@@ -65,6 +66,7 @@ export function gatherInto(
  * blocks so that both sides stay in cache (a row at a time would read src ld apart for every element).
  */
 function transposeInto(src: ArrayLike<number>, R: number, C: number, ld: number, offset: number, out: { [i: number]: number }, at: number): void {
+	if (simdTranspose(src, R, C, ld, offset, out, at)) return;
 	const B = 16;
 	for (let r0 = 0; r0 < R; r0 += B) {
 		const r1 = Math.min(R, r0 + B);

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, Tensor } from '$lib/engine';
 import { gatherInto, rowStarts, scatterInto, sumDims } from '$lib/engine/kernels/index';
+import { inHeap, recycling, takeStorage } from '$lib/engine/kernels/pool';
+import { simdTranspose } from '$lib/engine/kernels/simd-transpose';
 
 /** Every multi-index of `shape`, row-major (the reference the walk must agree with). */
 function* indices(shape: readonly number[]): IterableIterator<number[]> {
@@ -71,5 +73,41 @@ describe('the strided walk', () => {
 			const got = out.values();
 			for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 12);
 		}
+	});
+});
+
+describe('the SIMD transpose', () => {
+	it('copies a transposed float32 matrix bit for bit as the plain loop does, at every size, in or outside the memory', () => {
+		const g = new Generator(11);
+		for (const [R, C] of [[4, 4], [5, 7], [27, 200], [200, 27], [33, 64], [1, 9], [9, 1], [3, 3], [130, 257]]) {
+			for (const pad of [0, 5]) {
+				const ld = R + pad;
+				const src = Float32Array.from({ length: 3 + C * ld }, () => g.normal());
+				src[5] = NaN;
+				src[6] = -0;
+				const want = new Float32Array(R * C);
+				for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) want[r * C + c] = src[3 + r + c * ld];
+				const got = new Float32Array(R * C + 2);
+				gatherInto(src, [R, C], [1, ld], 3, got.subarray(2), 0);
+				expect(simdTranspose(src, R, C, ld, 3, got, 2), 'the SIMD kernel takes it').toBe(R >= 4 && C >= 4);
+				expect(new Int32Array(got.buffer, 8), `${R}×${C} ld ${ld}`).toEqual(new Int32Array(want.buffer));
+			}
+		}
+	});
+
+	it('reads and writes the kernels\' memory in place (a weight transposed inside a training step)', () => {
+		const g = new Generator(12);
+		const [R, C] = [37, 21];
+		const src = Float32Array.from({ length: R * C }, () => g.normal());
+		const want = new Float32Array(R * C);
+		for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) want[r * C + c] = src[r + c * R];
+		const got = recycling(() => {
+			const [a, b] = [takeStorage('float32', R * C, false), takeStorage('float32', R * C)];
+			a.set(src);
+			gatherInto(a, [R, C], [1, R], 0, b);
+			expect(inHeap(a) && inHeap(b)).toBe(true);
+			return Float32Array.from(b);
+		});
+		expect(got).toEqual(want);
 	});
 });
