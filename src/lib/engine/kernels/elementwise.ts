@@ -2,6 +2,7 @@
 import { broadcastShapes, contiguousStrides, isTrailingPart, numel, sameShape, type Shape } from '../shape';
 import { emptyStorage, resultDType, storageFor, Tensor, type FloatStorage, type Storage } from '../tensor';
 import { broadcastStrides, gatherInto, scatterInto } from './strided';
+import { simdSameBytes } from './simd-compare';
 import { simdAddInto, simdBackward, simdBinary, simdSgd, simdSumRows, simdUnary, type SimdBinaryOp, type SimdUnaryOp } from './simd';
 
 /** A new contiguous float tensor of this shape (zeros). */
@@ -182,17 +183,20 @@ export function addInto(acc: Tensor, g: Tensor): void {
 	for (let i = 0; i < o.length; i++) o[i] += gv[i];
 }
 
-/** Whether two arrays hold the same bytes (bit for bit: -0 and 0 differ, a NaN equals the same NaN), 4 at a time where aligned. */
+/** Whether two arrays hold the same bytes (bit for bit: -0 and 0 differ, a NaN equals the same NaN): SIMD, then the tail. */
 export function sameBits(a: ArrayBufferView, b: ArrayBufferView): boolean {
 	if (a.byteLength !== b.byteLength) return false;
 	const n = a.byteLength;
-	const whole = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 ? n >> 2 : 0;
-	if (whole > 0) {
-		const [wa, wb] = [new Int32Array(a.buffer, a.byteOffset, whole), new Int32Array(b.buffer, b.byteOffset, whole)];
-		for (let i = 0; i < whole; i++) if (wa[i] !== wb[i]) return false;
-	}
 	const [ba, bb] = [new Uint8Array(a.buffer, a.byteOffset, n), new Uint8Array(b.buffer, b.byteOffset, n)];
-	for (let i = whole * 4; i < n; i++) if (ba[i] !== bb[i]) return false;
+	let done = simdSameBytes(ba, bb);
+	if (done < 0) return false;
+	if (done === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+		// no SIMD: four bytes at a time
+		const [wa, wb] = [new Int32Array(a.buffer, a.byteOffset, n >> 2), new Int32Array(b.buffer, b.byteOffset, n >> 2)];
+		for (let i = 0; i < wa.length; i++) if (wa[i] !== wb[i]) return false;
+		done = 4 * wa.length;
+	}
+	for (let i = done; i < n; i++) if (ba[i] !== bb[i]) return false;
 	return true;
 }
 

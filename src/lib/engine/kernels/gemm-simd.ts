@@ -7,7 +7,7 @@
 // Each call runs every tile of a block and adds each tile into C, wherever C is in the memory (a tensor of the
 // step's arena, or a block of scratch), so JS touches C at most once per product.
 import { heapMemory } from './pool';
-import { SIMD_MODULES } from './simd';
+import { SIMD_MODULES } from './simd-base';
 import { brIf, end, get, i32, instantiate, loop, op, set, v, whileBelow, I32, V128, type Code, type Func } from './wasm';
 
 /** The element kinds: f64 tiles are 4 rows × 4 columns of doubles, f32 tiles 4 rows × 8 columns of floats. */

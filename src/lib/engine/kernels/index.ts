@@ -7,5 +7,5 @@ export { moments, normalize, normBackward, type Groups, type NormSaved } from '.
 export { addRows, catBlocks, checkIndex, gatherOffsets, joinDType, select, splitBlocks, takeRows, trilValues } from './gather';
 export { rowStarts, gatherInto, scatterInto, broadcastStrides } from './strided';
 export { erf, gelu, geluBackward } from './gelu';
-export { SIMD_MODULES } from './simd';
+export { SIMD_MODULES } from './simd-base';
 export { moduleBytes } from './wasm';

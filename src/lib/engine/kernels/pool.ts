@@ -41,7 +41,7 @@ export function heapGeneration(): number {
 }
 
 /** Whether `a` lies in the kernels' memory (so a kernel can read or write it in place). */
-export function inHeap(a: Store): boolean {
+export function inHeap(a: ArrayBufferView): boolean {
 	return memory !== null && memory !== undefined && a.buffer === memory.buffer;
 }
 

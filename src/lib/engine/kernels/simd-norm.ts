@@ -5,7 +5,7 @@
 // adds every channel's values in row order, as the TypeScript loops do; only the odd last channel is left to them.
 import { storageFor, type Storage } from '../tensor';
 import { heapGeneration, heapMemory, inHeap, scratchRegion } from './pool';
-import { advance, placed, simdModule, STAGE_BYTES, whileBelow } from './simd';
+import { advance, placed, simdModule, STAGE_BYTES, whileBelow } from './simd-base';
 import { block, br, brIf, end, f64 as f64c, get, i32, loop, op, set, tee, v, F64, I32, V128, type Code, type Func, type ValType } from './wasm';
 
 /** The arrays a column loop walks: f32 arrays of R rows (ld bytes apart), f64 per-channel arrays, f32 per-channel arrays. */

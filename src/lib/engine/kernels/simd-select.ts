@@ -2,7 +2,7 @@
 // or one value per row (a mask repeated over a batch, a constant fill): what gather.ts's `select` loop computes.
 import type { Storage } from '../tensor';
 import { inHeap } from './pool';
-import { advance, placed, simdModule, STAGE_BYTES, whileBelow } from './simd';
+import { advance, placed, simdModule, STAGE_BYTES, whileBelow } from './simd-base';
 import { block, br, brIf, end, get, i32, loop, op, select as pick, set, v, I32, V128, type Code, type Func } from './wasm';
 
 /** For each of c, a, b: true when it moves along a row (else one value per row). */

@@ -8,7 +8,7 @@
 import type { Storage } from '../tensor';
 import { EXP } from './elementwise';
 import { inHeap } from './pool';
-import { advance, simdModule, whileBelow } from './simd';
+import { advance, simdModule, whileBelow } from './simd-base';
 import { block, br, brIf, end, f64 as f64c, get, i32, ifThen, loop, op, select, set, tee, v, F64, I32, V128, type Code, type Func, type ValType } from './wasm';
 
 const f32x4 = (x: number): Code => v.constF32(x);

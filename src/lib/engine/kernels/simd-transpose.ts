@@ -2,7 +2,7 @@
 // weight read as Wᵀ, snapshotted by a recording or copied out as a leaf's gradient), bit for bit (values are moved,
 // never computed).
 import { heapGeneration, heapMemory, inHeap, scratchRegion } from './pool';
-import { simdModule, whileBelow } from './simd';
+import { simdModule, whileBelow } from './simd-base';
 import { get, i32, op, set, v, I32, V128, type Code, type Func } from './wasm';
 
 /** i8x16.shuffle lanes picking float lanes (0–3 from the first operand, 4–7 from the second). */

@@ -6,22 +6,15 @@
 // computes several steps in doubles before rounding once (tanh, g·(1 − y²)), the kernel does too, on f64x2.
 import type { Storage } from '../tensor';
 import { TANH, type Zip } from './elementwise';
-import { heapGeneration, heapMemory, inHeap, scratchRegion } from './pool';
-import { block, br, brIf, end, get, i32, instantiate, loop, op, set, v, F64, I32, V128, type Code, type Func } from './wasm';
+import { inHeap } from './pool';
+import { advance, placed, simdModule, stageArea, STAGE_BYTES, whileBelow } from './simd-base';
+import { block, br, brIf, end, get, i32, loop, op, set, v, F64, I32, V128, type Code, type Func } from './wasm';
 
 export type SimdBinaryOp = 'add' | 'sub' | 'mul' | 'div';
 export type SimdUnaryOp = 'neg' | 'sqrt' | 'tanh' | 'relu';
 
 const F32X4: Record<SimdBinaryOp, Code> = { add: v.f32x4Add, sub: v.f32x4Sub, mul: v.f32x4Mul, div: v.f32x4Div };
 const F32: Record<SimdBinaryOp, Code> = { add: op.f32Add, sub: op.f32Sub, mul: op.f32Mul, div: op.f32Div };
-
-/** `body` while local p < local stop (unsigned: byte addresses). */
-export function whileBelow(p: number, stop: number, body: Code): Code {
-	return [...block, ...loop, ...get(p), ...get(stop), ...op.i32LtU, ...op.i32Eqz, ...brIf(1), ...body, ...br(0), ...end, ...end];
-}
-
-/** local p += n. */
-export const advance = (p: number, n: number): Code => [...get(p), ...i32(n), ...op.i32Add, ...set(p)];
 
 /** Which operands move along a row: both (vv), only a (vs: b is one value per row), only b (sv). */
 type Mode = 'vv' | 'vs' | 'sv';
@@ -150,56 +143,7 @@ type Map2 = (o: number, x: number, y: number, n4: number) => void;
 type Bin = (o: number, a: number, b: number, rows: number, cols: number, ro: number, ra: number, rb: number) => void;
 type Exports = Record<`bin_${SimdBinaryOp}_${Mode}`, Bin> & Record<SimdUnaryOp, Map1> & { tanh_bwd: Map2; relu_bwd: Map2; sgd: (o: number, p: number, g: number, n4: number, lr: number) => void };
 
-let enabled = true;
-
-/** Turn the elementwise SIMD kernels off or on (tests and benches compare them with the TypeScript loops). */
-export function setElementwiseSimd(on: boolean): void {
-	enabled = on;
-}
-
-/** Every SIMD module the kernels assemble, by name (the browser tests check that Chromium's workers take them all). */
-export const SIMD_MODULES: { name: string; build: () => Func[] }[] = [];
-
-/**
- * A module of SIMD functions over the kernels' memory, made on first use (null without wasm SIMD, or when turned off);
- * registered in SIMD_MODULES under `name`.
- */
-export function simdModule<T>(name: string, build: () => Func[]): () => T | null {
-	SIMD_MODULES.push({ name, build });
-	let cache: { memory: object; ex: T | null } | null = null;
-	return () => {
-		if (!enabled) return null;
-		const memory = heapMemory();
-		if (memory === null) return null;
-		if (cache === null || cache.memory !== memory) cache = { memory, ex: instantiate<T>(build(), memory) };
-		return cache.ex;
-	};
-}
-
 const kernels = simdModule<Exports>('elementwise', funcs);
-
-/** Room to stage operands that are not in the memory (a bias, a constant, a chunk of a plain array): 64 KB each. */
-export const STAGE_BYTES = 1 << 16;
-const STAGE_SLOTS = 3;
-
-let stage: { gen: number; at: number; f32: Float32Array } | null = null;
-
-export function stageArea(): { at: number; f32: Float32Array } {
-	const gen = heapGeneration();
-	if (stage === null || stage.gen !== gen) {
-		const at = scratchRegion('simd.stage', STAGE_SLOTS * STAGE_BYTES);
-		stage = { gen, at, f32: new Float32Array(heapMemory()!.buffer, at, (STAGE_SLOTS * STAGE_BYTES) / 4) };
-	}
-	return stage;
-}
-
-/** The byte address of float32 values for a kernel: where they are, or a copy of them (at most 64 KB) in stage slot `slot`. */
-export function placed(x: Storage, slot: number, from = 0, n = x.length): number {
-	if (inHeap(x)) return x.byteOffset + 4 * from;
-	const st = stageArea();
-	st.f32.set(from === 0 && n === x.length ? x : x.subarray(from, from + n), (slot * STAGE_BYTES) / 4);
-	return st.at + slot * STAGE_BYTES;
-}
 
 /** Whether a kernel can take these arrays: float32, the output in the memory, inputs too or small enough to stage. */
 function fits(o: Storage, ...xs: Storage[]): boolean {

@@ -2,6 +2,7 @@
 // arrays (the TypeScript loops) and in a training step's arena (the WebAssembly SIMD loops): the same bits.
 import { describe, expect, it } from 'vitest';
 import { backward, Generator, maskedFill, mul, ones, recycling, tensor, tril, where, type Tensor } from '$lib/engine';
+import { simdSameBytes } from '$lib/engine/kernels/simd-compare';
 import { binary, reluBackward, sameBits, sgdStep, sumTo, tanh32, tanhBackward, unary, type BinaryOp } from '$lib/engine/kernels/elementwise';
 import { inHeap } from '$lib/engine/kernels/pool';
 
@@ -241,5 +242,22 @@ describe('sameBits', () => {
 		expect(sameBits(bytes.subarray(1), moved)).toBe(true); // offset 1: compared byte by byte
 		moved[6] = 8;
 		expect(sameBits(bytes.subarray(1), moved)).toBe(false);
+	});
+
+	it('finds any one flipped bit in large arrays (the SIMD groups, staged 64 KB at a time, and the tail), NaN equal to itself', () => {
+		const g = new Generator(5);
+		for (const n of [16, 67, 1000, 40_001]) {
+			const a = Float32Array.from({ length: n }, () => g.normal());
+			a[n >> 1] = NaN;
+			const b = Float32Array.from(a);
+			expect(sameBits(a, b), `n = ${n}`).toBe(true);
+			expect(simdSameBytes(new Uint8Array(a.buffer), new Uint8Array(b.buffer)), 'the kernel compared the whole groups').toBe(n >= 16 ? 4 * n - ((4 * n) % 16) : 0);
+			for (const at of [0, 4 * n - 1, 2 * n + 1, 70_000 % (4 * n)]) {
+				const bits = new Uint8Array(b.buffer);
+				bits[at] ^= 1 << g.randint(0, 8);
+				expect(sameBits(a, b), `n = ${n}, byte ${at}`).toBe(false);
+				bits[at] = new Uint8Array(a.buffer)[at];
+			}
+		}
 	});
 });
