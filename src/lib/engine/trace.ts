@@ -74,16 +74,24 @@ const SPARE_LIMIT = 512 * 2 ** 20;
  */
 export function recycle(trace: Trace): void {
 	let held = spare.reduce((n, b) => n + b.byteLength, 0);
-	const seen = new Set<ArrayBuffer>();
-	for (const t of Object.values(trace.tensors)) {
-		const b = t.values.buffer as ArrayBuffer;
-		if (seen.has(b) || !chunks.has(b) || b.byteLength === 0) continue;
-		seen.add(b);
+	for (const b of usedBy.get(trace) ?? buffersOf(trace)) {
+		if (!chunks.has(b) || b.byteLength === 0) continue;
 		if (held + b.byteLength > SPARE_LIMIT) continue;
 		recycleBuffer(b);
 		held += b.byteLength;
 	}
+	usedBy.delete(trace);
 }
+
+/** The distinct buffers of a trace's values (for a trace its recorder did not list: one made before, or rebuilt). */
+function buffersOf(trace: Trace): Set<ArrayBuffer> {
+	const out = new Set<ArrayBuffer>();
+	for (const t of Object.values(trace.tensors)) out.add(t.values.buffer as ArrayBuffer);
+	return out;
+}
+
+/** The buffers each recorded trace's snapshots were cut from, as its recorder listed them. */
+const usedBy = new WeakMap<Trace, ArrayBuffer[]>();
 
 function recycleBuffer(b: ArrayBuffer): void {
 	chunks.delete(b); // given back once, even if another trace names it again
@@ -136,6 +144,10 @@ export class Recorder {
 	get bytes(): number {
 		return this.allocated + this.used;
 	}
+	/** The buffers snapshots were cut from. */
+	readonly buffers: ArrayBuffer[] = [];
+	/** Per tensor id, the id of the last gradient of it recorded. */
+	private lastGrad = new Map<number, number>();
 	/** Snapshots already taken of a training step's storage, by storage (see `shared`). */
 	private taken = new Map<Storage, { t: Tensor; values: Storage }[]>();
 
@@ -177,19 +189,31 @@ export class Recorder {
 			// too large for what is left, which is still worth keeping for smaller ones: a buffer of its own (nanoGPT's
 			// 2 MB weights left ~90 MB of 4 MB buffers unused on its first recording)
 			this.allocated += Math.ceil(bytes / 8) * 8;
-			return viewOf(t, chunkOf(bytes), 0);
+			return viewOf(t, this.buffer(bytes), 0);
 		}
 		if (this.chunk === null || this.used + bytes > this.chunk.byteLength) {
 			// the first buffer holds what the last recording needed (a session records the same step again and again),
 			// the next ones double from 64 KB to 4 MB
 			const next = this.chunk === null ? Math.max(CHUNK_BYTES, lastRecordingBytes) : Math.min(2 * this.chunk.byteLength, 64 * CHUNK_BYTES);
 			this.allocated += this.chunk === null ? 0 : this.used;
-			this.chunk = chunkOf(Math.max(next, bytes));
+			this.chunk = this.buffer(Math.max(next, bytes));
 			this.used = 0;
 		}
 		const at = this.used;
 		this.used += Math.ceil(bytes / 8) * 8;
 		return viewOf(t, this.chunk, at);
+	}
+
+	/** A buffer for snapshots, listed as this trace's (see `recycle`). */
+	private buffer(bytes: number): ArrayBuffer {
+		const b = chunkOf(bytes);
+		this.buffers.push(b);
+		return b;
+	}
+
+	/** The id of the last gradient of `id` recorded so far (the one backward sent it, or the sum of several). */
+	lastGradOf(id: number): number | undefined {
+		return this.lastGrad.get(id);
 	}
 
 	get scope(): string {
@@ -204,6 +228,7 @@ export class Recorder {
 			// the same slow spread as in node(): copy the few extra fields by hand
 			for (const k in extra) (entry as unknown as Record<string, unknown>)[k] = extra[k as keyof TraceTensor];
 			this.trace.tensors[t.id] = entry;
+			if (entry.gradOf !== undefined && t.id > (this.lastGrad.get(entry.gradOf) ?? -1)) this.lastGrad.set(entry.gradOf, t.id);
 		}
 		return t.id;
 	}
@@ -243,6 +268,7 @@ export function record<T>(fn: () => T): { result: T; trace: Trace } {
 	active = rec;
 	try {
 		const result = fn();
+		usedBy.set(rec.trace, rec.buffers);
 		return { result, trace: rec.trace };
 	} finally {
 		active = prev;

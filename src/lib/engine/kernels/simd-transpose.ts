@@ -36,7 +36,24 @@ function transposeFunc(): Func {
 	return { name: 'transpose', params: new Array(6).fill(I32), locals: [...new Array(4).fill(I32), ...new Array(8).fill(V128)], body: [...i32(0), ...set(C), ...whileBelow(C, C4, column)] };
 }
 
-const kernels = simdModule<{ transpose: (o: number, s: number, r4: number, c4: number, ldb: number, ocb: number) => void }>('transpose', () => [transposeFunc()]);
+/** edge(o, s, r0, r1, c0, c1, ldb, ocb): o[r·oc + c] = s[r + c·ld] one value at a time for r0 ≤ r < r1, c0 ≤ c < c1. */
+function edgeFunc(): Func {
+	const [O, S, R0, R1, C0, C1, LDB, OCB] = [0, 1, 2, 3, 4, 5, 6, 7];
+	const [R, C] = [8, 9];
+	const one: Code = [
+		...get(O), ...get(R), ...get(OCB), ...op.i32Mul, ...op.i32Add, ...get(C), ...i32(4), ...op.i32Mul, ...op.i32Add,
+		...get(S), ...get(R), ...i32(4), ...op.i32Mul, ...op.i32Add, ...get(C), ...get(LDB), ...op.i32Mul, ...op.i32Add, ...op.f32Load(),
+		...op.f32Store(), ...get(C), ...i32(1), ...op.i32Add, ...set(C)
+	];
+	const row: Code = [...get(C0), ...set(C), ...whileBelow(C, C1, one), ...get(R), ...i32(1), ...op.i32Add, ...set(R)];
+	return { name: 'edge', params: new Array(8).fill(I32), locals: [I32, I32], body: [...get(R0), ...set(R), ...whileBelow(R, R1, row)] };
+}
+
+type Exports = {
+	transpose: (o: number, s: number, r4: number, c4: number, ldb: number, ocb: number) => void;
+	edge: (o: number, s: number, r0: number, r1: number, c0: number, c1: number, ldb: number, ocb: number) => void;
+};
+const kernels = simdModule<Exports>('transpose', () => [transposeFunc(), edgeFunc()]);
 
 /** Matrices up to this many float32 values are staged into the memory when they are not in it (a weight of 256×512). */
 const STAGED = 1 << 17;
@@ -54,9 +71,9 @@ function stageArea(): { in: Float32Array; out: Float32Array } {
 
 /**
  * out[at + r·C + c] = src[offset + r + c·ld] (R×C) with the SIMD kernel when both are float32 and fit (in the memory,
- * or staged through it); false to let the caller run its loop. The edges beyond multiples of 4 are copied here.
+ * or staged through it); false to let the caller run its loop.
  */
-export function simdTranspose(src: ArrayLike<number>, R: number, C: number, ld: number, offset: number, out: { [i: number]: number }, at: number): boolean {
+export function simdTranspose(src: ArrayLike<number>, R: number, C: number, ld: number, offset: number, out: object, at: number): boolean {
 	const [R4, C4] = [R & ~3, C & ~3];
 	if (R4 === 0 || C4 === 0 || !(src instanceof Float32Array) || !(out instanceof Float32Array)) return false;
 	const span = (C - 1) * ld + R; // src[offset …] read
@@ -70,9 +87,9 @@ export function simdTranspose(src: ArrayLike<number>, R: number, C: number, ld: 
 	}
 	const o = inHeap(out) ? out.byteOffset + 4 * at : stageArea().out.byteOffset;
 	k.transpose(o, s, R4, C4, 4 * ld, 4 * C);
-	if (!inHeap(out)) out.set(stageArea().out.subarray(0, R * C), at);
 	// the last columns (c ≥ C4) of every row, then the last rows' first C4 columns
-	for (let r = 0; r < R; r++) for (let c = C4; c < C; c++) out[at + r * C + c] = src[offset + r + c * ld];
-	for (let r = R4; r < R; r++) for (let c = 0; c < C4; c++) out[at + r * C + c] = src[offset + r + c * ld];
+	if (C4 < C) k.edge(o, s, 0, R, C4, C, 4 * ld, 4 * C);
+	if (R4 < R) k.edge(o, s, R4, R, 0, C4, 4 * ld, 4 * C);
+	if (!inHeap(out)) out.set(stageArea().out.subarray(0, R * C), at);
 	return true;
 }

@@ -43,7 +43,6 @@ export abstract class Optimizer {
 		const lr = this.lr;
 		const rec = recorder();
 		if (rec) rec.phase = 'update';
-		const taken = rec ? lastGrads(rec.trace) : null;
 		noGrad(() => {
 			this.params.forEach((p, i) => {
 				if (p.grad === null) return;
@@ -56,7 +55,7 @@ export abstract class Optimizer {
 					if (p.name !== undefined) after.name = p.name;
 					rec.node({
 						op: 'update',
-						inputs: [p.id, sameValues(rec.trace, taken?.get(p.id), grad) ?? rec.tensor(p.grad, 'grad', { gradOf: p.id })],
+						inputs: [p.id, sameValues(rec.trace, rec.lastGradOf(p.id), grad) ?? rec.tensor(p.grad, 'grad', { gradOf: p.id })],
 						output: rec.tensor(after, 'param'),
 						attrs: { lr, ...attrs },
 						scope: p.name ?? ''
@@ -69,13 +68,6 @@ export abstract class Optimizer {
 
 	/** Update one parameter's values in place from its gradient; return the attrs to record (besides lr). */
 	protected abstract update(p: FloatStorage, grad: FloatStorage, index: number, lr: number): Attrs;
-}
-
-/** Per tensor id, the last gradient of it the trace holds (the one backward sent it, or the sum of several). */
-function lastGrads(trace: Trace): Map<number, number> {
-	const last = new Map<number, number>();
-	for (const t of Object.values(trace.tensors)) if (t.gradOf !== undefined && t.id > (last.get(t.gradOf) ?? -1)) last.set(t.gradOf, t.id);
-	return last;
 }
 
 /**
