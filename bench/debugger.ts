@@ -19,7 +19,7 @@ async function presetRows(preset: Preset, elk: InstanceType<typeof ELK>, log: (l
 	const session = createSession(config, data);
 	const { trace } = session;
 	let bytes = 0;
-	for (const t of Object.values(trace.tensors)) bytes += t.values.byteLength;
+	for (const t of trace.tensors.values()) bytes += t.values.byteLength;
 	const graph = time(() => buildGraph(trace), { warmupMs: 100, batchMs: 50, repeats: 5 });
 	const model = buildGraph(trace);
 	const vis = visibleGraph(model, defaultCollapsed(scopeList(model)));
@@ -37,7 +37,7 @@ async function presetRows(preset: Preset, elk: InstanceType<typeof ELK>, log: (l
 	const row = (group: string, ms: number, note: string): BenchRow => ({ suite: 'debugger', group, name: preset, ms, note });
 	log(`${preset}: ${trace.nodes.length} nodes, ${(bytes / 2 ** 20).toFixed(1)} MB of values, layout ${layoutMs.toFixed(0)} ms, heap ${heapMb.toFixed(0)} MB`);
 	return [
-		row('record session', rec.ms, `${trace.nodes.length} trace nodes, ${Object.keys(trace.tensors).length} tensors, ${(bytes / 2 ** 20).toFixed(2)} MB of values; heap ${heapMb.toFixed(0)} MB (budget 200)`),
+		row('record session', rec.ms, `${trace.nodes.length} trace nodes, ${trace.tensors.size} tensors, ${(bytes / 2 ** 20).toFixed(2)} MB of values; heap ${heapMb.toFixed(0)} MB (budget 200)`),
 		row('build graph', graph.ms, `${model.steps.length} steps`),
 		row('first layout (elkjs, Node)', layoutMs, `${vis.nodes.length} visible nodes; budget 1000 ms`),
 		row('step (cursor + edge colours)', step.ms, 'budget 16 ms per frame, rendering excluded')

@@ -71,7 +71,7 @@ const blockOf = async (page: Page) => Number(await page.getByLabel('Batch size')
 async function measure(page: Page, base: string, upload: string, file: ReturnType<typeof nanoFile>, data: string, log: (line: string) => void): Promise<BenchRow[]> {
 	// the trace the page records at T = 64, measured here with the same engine: its values, and the distinct buffers holding them
 	const session = createSession({ preset: 'nanogpt', dataset: 'shakespeare', seed: 42, batch: T }, data, file);
-	const values = Object.values(session.trace.tensors).map((t) => t.values);
+	const values = [...session.trace.tensors.values()].map((t) => t.values);
 	const traceMb = values.reduce((n, v) => n + v.byteLength, 0) / 2 ** 20;
 	const buffersMb = [...new Set(values.map((v) => v.buffer))].reduce((n, b) => n + b.byteLength, 0) / 2 ** 20;
 

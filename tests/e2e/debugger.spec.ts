@@ -39,7 +39,7 @@ test('steps by keyboard and buttons; the inspector shows the engine numbers; a r
 
 	// the 5th forward op, as the engine recorded it
 	const node = model.nodes.find((n) => n.step === model.phaseStart.forward + 4)!;
-	const stats = tensorStats(session.trace.tensors[node.tensor].values);
+	const stats = tensorStats(session.trace.tensors.get(node.tensor)!.values);
 	await expect(page.getByTestId('inspector-title')).toHaveText(node.label);
 	const panel = page.getByTestId('value-panel');
 	for (const k of ['min', 'max', 'mean', 'std'] as const) await expect(panel.locator(`[data-stat=${k}]`)).toHaveText(fmt(stats[k], 5));
@@ -67,7 +67,7 @@ test('backward: gradients appear with a heatmap, accumulate and update steps, an
 	await expect(grad.locator('canvas')).toBeVisible();
 	// the first backward node's incoming gradient is the seed of the loss: 1
 	const first = session.trace.nodes[model.phaseStart.backward];
-	expect(session.trace.tensors[first.inputs[0]].values[0]).toBe(1);
+	expect(session.trace.tensors.get(first.inputs[0])!.values[0]).toBe(1);
 	await expect(grad.locator('[data-stat=mean]')).toHaveText('1');
 
 	// run to the end of backward, then the first update: a parameter with its update and ratio
@@ -132,8 +132,8 @@ for (const preset of PRESETS) {
 		const node = model.byId.get(model.steps[cursor].node)!;
 		const grad = gradAt(buildGradIndex(session.trace), node.tensor, cursor, node.step)!;
 		await expect(page.getByTestId('inspector-title')).toHaveText(node.label);
-		const v = tensorStats(session.trace.tensors[node.tensor].values);
-		const g = tensorStats(session.trace.tensors[grad.tensor].values);
+		const v = tensorStats(session.trace.tensors.get(node.tensor)!.values);
+		const g = tensorStats(session.trace.tensors.get(grad.tensor)!.values);
 		await expect(page.getByTestId('value-panel').locator('[data-stat=std]')).toHaveText(fmt(v.std, 5));
 		await expect(page.getByTestId('grad-panel').locator('[data-stat=std]')).toHaveText(fmt(g.std, 5));
 		await expect(page.getByTestId('grad-panel').locator('[data-stat=max]')).toHaveText(fmt(g.max, 5));

@@ -47,7 +47,7 @@ test('crossEntropy the long way in the graph: stepped backward with its += steps
 	// forgetting the 1/n: wrong, with the differing elements (one a row) marked
 	await write(page, 'dlogprobs = torch.zeros_like(logprobs)\ndlogprobs[range(n), Yb] = -1.0');
 	await expect(page.getByTestId('writer-verdict')).toContainText('✗ wrong');
-	const n = session.trace.tensors[ce.inputs[1]].values.length;
+	const n = session.trace.tensors.get(ce.inputs[1])!.values.length;
 	await expect(page.getByTestId('writer-verdict')).toContainText(`${n} of ${n * 27} elements differ`);
 	await expect(page.getByTestId('writer-mask')).toBeVisible();
 	await page.screenshot({ path: 'test-results/screens/ninja-wrong.png' });
@@ -112,7 +112,7 @@ test('exports: the graph as SVG and PNG, a tensor as CSV and .npy (the engine va
 
 	// the 4th op's output as .npy: the header says its shape and dtype, the values are the engine's
 	const fwd = session.trace.nodes.filter((n) => n.phase === 'forward')[3];
-	const t = session.trace.tensors[fwd.output];
+	const t = session.trace.tensors.get(fwd.output)!;
 	const npy = await downloaded(page, () => page.getByTestId('value-panel').getByRole('button', { name: /^\.npy: save/ }).click());
 	expect([...npy.bytes.subarray(0, 8)]).toEqual([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
 	const headerLen = npy.bytes.readUInt16LE(8);

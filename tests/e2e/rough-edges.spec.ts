@@ -66,13 +66,13 @@ test('backward steps open on the tensor that matters: dlogits at crossEntropy, d
 	await open(page, 'preset=mlp&seed=42&batch=4&phase=backward&step=0');
 	const sent = page.getByTestId('sent-panel');
 	await expect(sent.locator('h4')).toContainText('dlogits (to input 0)');
-	const dlogits = tensorStats(s.trace.tensors[ce.grads![0]].values);
+	const dlogits = tensorStats(s.trace.tensors.get(ce.grads![0])!.values);
 	await expect(sent.locator('[data-stat=std]')).toHaveText(fmt(dlogits.std, 5));
 	await expect(sent.locator('canvas')).toBeVisible();
 	// the embedding's backward: the scatter-add into C, a (vocab, n_embd) heatmap with the characters as rows
 	await open(page, `preset=mlp&seed=42&batch=4&phase=backward&step=${emb.id - model.phaseStart.backward}`);
 	await expect(page.getByTestId('sent-panel').locator('h4')).toContainText(`dC (to input 0) [${s.chars.length}, 10]`);
-	await expect(page.getByTestId('sent-panel').locator('[data-stat=max]')).toHaveText(fmt(tensorStats(s.trace.tensors[emb.grads![0]].values).max, 5));
+	await expect(page.getByTestId('sent-panel').locator('[data-stat=max]')).toHaveText(fmt(tensorStats(s.trace.tensors.get(emb.grads![0])!.values).max, 5));
 	// the rows are the vocabulary: '.', then every other letter where 27 rows leave no room for each
 	await expect(page.getByTestId('sent-panel').getByTestId('row-labels')).toContainText('.bdf');
 	// gpt-small: an accumulate step shows each part of the sum as a heatmap
@@ -83,9 +83,9 @@ test('backward steps open on the tensor that matters: dlogits at crossEntropy, d
 	const parts = page.getByTestId('accumulate-panel');
 	await expect(parts.locator('canvas')).toBeVisible();
 	const node = g.trace.nodes[acc.index];
-	await expect(parts.locator('[data-stat=std]')).toHaveText(fmt(tensorStats(g.trace.tensors[node.inputs[1]].values).std, 5));
+	await expect(parts.locator('[data-stat=std]')).toHaveText(fmt(tensorStats(g.trace.tensors.get(node.inputs[1])!.values).std, 5));
 	await page.getByRole('button', { name: '= new sum' }).click();
-	await expect(page.getByTestId('accumulate-panel').locator('[data-stat=std]')).toHaveText(fmt(tensorStats(g.trace.tensors[node.output].values).std, 5));
+	await expect(page.getByTestId('accumulate-panel').locator('[data-stat=std]')).toHaveText(fmt(tensorStats(g.trace.tensors.get(node.output)!.values).std, 5));
 });
 
 test("heatmap axis labels are whole and never overlap (gpt-small's 16 positions: 10 is 10); FlattenConsecutive rows get labels", async ({ page }) => {

@@ -106,7 +106,7 @@ export function debuggerQuery(base: LinkBase, text: string, layer: number, head:
 
 /** A debugger session's block as text: its inputs and the last target (what the explorer would run). */
 function sessionText(s: DebugSession): string {
-	const named = (name: string) => Object.values(s.trace.tensors).find((t) => t.name === name && t.role === 'input');
+	const named = (name: string) => [...s.trace.tensors.values()].find((t) => t.name === name && t.role === 'input');
 	const idx = named('idx');
 	const targets = named('targets');
 	if (!idx || !targets) return '';

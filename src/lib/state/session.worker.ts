@@ -27,7 +27,7 @@ async function record(req: Exclude<SessionAsk, { warm: true }>): Promise<{ sessi
 	const session = createSession(config, own ?? (await fetchText(datasetPath(dataset(config)))), checkpoint, batch);
 	// hand the tensors' buffers over instead of copying them
 	const buffers = new Set<ArrayBuffer>();
-	for (const t of Object.values(session.trace.tensors)) buffers.add(t.values.buffer as ArrayBuffer);
+	for (const t of session.trace.tensors.values()) buffers.add(t.values.buffer as ArrayBuffer);
 	return { session, buffers: [...buffers] };
 }
 

@@ -67,9 +67,9 @@ export function withProbes<T>(model: Module<never[], unknown>, fn: () => T): { r
 	for (const n of trace.nodes) {
 		const kind = kinds.get(n.scope);
 		if (n.phase !== 'forward' || kind === undefined || n.op !== kind) continue;
-		const out = trace.tensors[n.output];
+		const out = trace.tensors.get(n.output)!;
 		const g = gradOf.get(n.id);
-		probes.push({ layer: n.scope, kind, shape: [...out.shape], out: Float32Array.from(out.values), grad: g !== undefined ? Float32Array.from(trace.tensors[g].values) : null });
+		probes.push({ layer: n.scope, kind, shape: [...out.shape], out: Float32Array.from(out.values), grad: g !== undefined ? Float32Array.from(trace.tensors.get(g)!.values) : null });
 	}
 	recycle(trace); // the probes are copies: the next probed step reuses the trace's memory
 	return { result, probes };

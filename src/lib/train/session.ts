@@ -362,6 +362,6 @@ export function createSession(config: SessionConfig, text: string, checkpoint?: 
 /** The training-mode input of the BatchNorm layer at `scope`: the first input of its recorded batchNorm op. */
 function batchNormInput(trace: Trace, scope: string): Tensor | null {
 	const node = trace.nodes.find((n) => n.phase === 'forward' && n.op === 'batchNorm' && n.scope === scope);
-	const t = node ? trace.tensors[node.inputs[0]] : undefined;
+	const t = node ? trace.tensors.get(node.inputs[0])! : undefined;
 	return t ? new Tensor(Float32Array.from(t.values), t.shape) : null;
 }

@@ -91,7 +91,7 @@ export function recordRun(model: LanguageModel, ids: Int32Array): { trace: Trace
 
 /** A trace node's output values as float32 (a copy of the engine's). */
 function values(trace: Trace, id: number): Float32Array {
-	return Float32Array.from(trace.tensors[id].values);
+	return Float32Array.from(trace.tensors.get(id)!.values);
 }
 
 /** The forward nodes of each module scope, in order. */
@@ -127,7 +127,7 @@ function pickHead(trace: Trace, scopes: Map<string, TraceNode[]>, grads: Map<num
 	const scaling = own.find((n) => n.op === 'mul');
 	const [q, k, v] = [linear('query'), linear('key'), linear('value')];
 	if (!q || !k || !v || matmuls.length < 2 || !masking || !soft || !scaling) throw new Error(`the trace has no attention head at ${scope}: is this a GPT?`);
-	const factor = scaling.inputs.map((id) => trace.tensors[id]).find((t) => t.values.length === 1);
+	const factor = scaling.inputs.map((id) => trace.tensors.get(id)!).find((t) => t.values.length === 1);
 	const gradSoft = grads.get(soft.id);
 	const gradWhere = grads.get(masking.id);
 	return {
@@ -150,7 +150,7 @@ function pickHead(trace: Trace, scopes: Map<string, TraceNode[]>, grads: Map<num
 
 /** Head `h` of a (…, nh, rows, cols) tensor's values, as (rows, cols); with `transposed`, its (cols, rows) transpose. */
 function headPart(trace: Trace, id: number, h: number, rows: number, cols: number, transposed = false): Float32Array {
-	const all = trace.tensors[id].values;
+	const all = trace.tensors.get(id)!.values;
 	const part = Float32Array.from(all.subarray(h * rows * cols, (h + 1) * rows * cols));
 	if (!transposed) return part;
 	const out = new Float32Array(part.length);
@@ -171,7 +171,7 @@ function pickFusedHead(trace: Trace, scopes: Map<string, TraceNode[]>, grads: Ma
 	const scaling = own.find((n) => n.op === 'mul');
 	if (matmuls.length < 2 || !masking || !soft || !scaling) throw new Error(`the trace has no attention at ${scope}: is this a nanoGPT?`);
 	const [qk, wv] = [matmuls[0], matmuls[matmuls.length - 1]];
-	const factor = scaling.inputs.map((id) => trace.tensors[id]).find((t) => t.values.length === 1);
+	const factor = scaling.inputs.map((id) => trace.tensors.get(id)!).find((t) => t.values.length === 1);
 	const gradSoft = grads.get(soft.id);
 	const gradWhere = grads.get(masking.id);
 	const tt = (id: number) => headPart(trace, id, head, T, T);

@@ -13,7 +13,7 @@ export interface BatchStatistics {
 
 /** The batch mean and both variances of a recorded batchNorm op's input over its dims (the engine's batchNormStats). */
 export function batchStatistics(trace: Trace, node: TraceNode): BatchStatistics {
-	const x = trace.tensors[node.inputs[0]];
+	const x = trace.tensors.get(node.inputs[0])!;
 	const dims = (node.attrs.dims as number[] | undefined) ?? [0];
 	const n = dims.reduce((p, d) => p * x.shape[d], 1);
 	const { mean, var: unbiased } = batchNormStats(new Tensor(Float32Array.from(x.values), x.shape), dims);

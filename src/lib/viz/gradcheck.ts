@@ -11,7 +11,7 @@ export interface NumericGrad {
 
 /** A float64 copy of a recorded tensor (int32 stays int32: indices and targets). */
 function fromTrace(trace: Trace, id: number): Tensor {
-	const t = trace.tensors[id];
+	const t = trace.tensors.get(id);
 	if (!t) throw new Error(`gradient check: tensor ${id} is not in the trace`);
 	if (t.dtype === 'int32') return new Tensor(Int32Array.from(t.values), t.shape);
 	return new Tensor(Float64Array.from(t.values), t.shape);

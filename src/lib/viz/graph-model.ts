@@ -104,7 +104,7 @@ function forwardGraph(trace: Trace, fwd: TraceNode[]): Pick<GraphModel, 'nodes' 
 			const tid = n.inputs[slot];
 			let src = producer.get(tid);
 			if (src === undefined) {
-				const t = trace.tensors[tid];
+				const t = trace.tensors.get(tid);
 				if (!t || !showsLeaf(t)) continue;
 				const leaf = leafNode(t);
 				nodes.push(leaf);
@@ -113,7 +113,7 @@ function forwardGraph(trace: Trace, fwd: TraceNode[]): Pick<GraphModel, 'nodes' 
 			}
 			edges.push({ id: `${src}>${opNodeId(n.id)}#${slot}`, source: src, target: opNodeId(n.id), tensor: tid, slot });
 		}
-		const out = trace.tensors[n.output];
+		const out = trace.tensors.get(n.output);
 		nodes.push({ id: opNodeId(n.id), kind: 'op', label: n.op, shape: out?.shape ?? [], scope: n.scope, tensor: n.output, step: n.id });
 		producer.set(n.output, opNodeId(n.id));
 	}
@@ -175,7 +175,7 @@ function lossTensor(trace: Trace): number {
 		const fwd = trace.nodes.filter((n) => n.phase === 'forward');
 		return fwd.length ? fwd[fwd.length - 1].output : -1;
 	}
-	return trace.tensors[first.inputs[0]]?.gradOf ?? -1;
+	return trace.tensors.get(first.inputs[0])?.gradOf ?? -1;
 }
 
 /** The phases present in the model, in order. */
@@ -193,6 +193,6 @@ export function stepAt(model: GraphModel, phase: Phase, inPhase: number): number
 /** The RMS of the gradient sent back along each edge (for colouring backward edges by magnitude). */
 export function edgeMagnitudes(model: GraphModel, trace: Trace): ReadonlyMap<string, number> {
 	const m = new Map<string, number>();
-	for (const [id, g] of model.edgeGrad) m.set(id, rms(trace.tensors[g.tensor].values));
+	for (const [id, g] of model.edgeGrad) m.set(id, rms(trace.tensors.get(g.tensor)!.values));
 	return m;
 }

@@ -69,10 +69,10 @@ function finalGrads(sub: Trace, leafIds: number[]): number[] {
 
 /** Record one fused node's long way; tensor ids are renumbered from `next` (leaves keep the original ids). */
 function piece(trace: Trace, f: TraceNode, b: TraceNode | undefined, next: () => number): Piece {
-	const inputs = f.inputs.map((id) => leaf(trace.tensors[id]));
+	const inputs = f.inputs.map((id) => leaf(trace.tensors.get(id)!));
 	const named: Named[] = [];
 	let result: Tensor | null = null;
-	const seed = b ? seedOf(trace.tensors[b.inputs[0]]) : null;
+	const seed = b ? seedOf(trace.tensors.get(b.inputs[0])!) : null;
 	const { trace: sub } = record(() =>
 		withScope(f.scope, () => {
 			result = runLong(f, inputs, named);
@@ -91,7 +91,7 @@ function piece(trace: Trace, f: TraceNode, b: TraceNode | undefined, next: () =>
 	};
 	const kept = new Set(map.keys()); // the leaves, the output and the seed: the original trace has them
 	const tensors: TraceTensor[] = [];
-	for (const t of Object.values(sub.tensors)) {
+	for (const t of sub.tensors.values()) {
 		if (kept.has(t.id)) continue;
 		const e: TraceTensor = { ...t, id: id(t.id) };
 		if (t.gradOf !== undefined) e.gradOf = id(t.gradOf);
@@ -124,9 +124,9 @@ function agree(trace: Trace, sub: Trace, f: TraceNode, b: TraceNode | undefined,
 	const gradDiff = leafIds.map((_, i) => {
 		const fusedGrad = b?.grads?.[i] ?? -1;
 		const g = sent[i];
-		return fusedGrad >= 0 && g >= 0 ? maxDiff(sub.tensors[g].values, trace.tensors[fusedGrad].values) : null;
+		return fusedGrad >= 0 && g >= 0 ? maxDiff(sub.tensors.get(g)!.values, trace.tensors.get(fusedGrad)!.values) : null;
 	});
-	const outDiff = maxDiff(sub.tensors[out].values, trace.tensors[f.output].values);
+	const outDiff = maxDiff(sub.tensors.get(out)!.values, trace.tensors.get(f.output)!.values);
 	return { fused: f.id, op: f.op, outDiff, gradDiff, ...IO[f.op] };
 }
 
@@ -139,7 +139,7 @@ function agree(trace: Trace, sub: Trace, f: TraceNode, b: TraceNode | undefined,
 export function spliceLongWay(trace: Trace, fused: Iterable<number>): LongTrace {
 	const want = new Set([...fused].filter((id) => trace.nodes[id]?.phase === 'forward' && isFused(trace.nodes[id].op)));
 	let top = -1;
-	for (const k in trace.tensors) top = Math.max(top, Number(k));
+	for (const k of trace.tensors.keys()) top = Math.max(top, k);
 	const next = () => ++top;
 	const backOf = new Map<number, TraceNode>();
 	for (const n of trace.nodes) if (n.phase === 'backward' && n.of !== undefined && want.has(n.of)) backOf.set(n.of, n);
@@ -147,7 +147,7 @@ export function spliceLongWay(trace: Trace, fused: Iterable<number>): LongTrace 
 	for (const id of want) pieces.set(id, piece(trace, trace.nodes[id], backOf.get(id), next));
 	const byBack = new Map<number, Piece>();
 	for (const [id, b] of backOf) byBack.set(b.id, pieces.get(id)!);
-	const tensors: Record<number, TraceTensor> = { ...trace.tensors };
+	const tensors = new Map(trace.tensors);
 	const nodes: TraceNode[] = [];
 	const ids = new Map<number, number>();
 	const names = new Map<number, string>();
@@ -173,7 +173,7 @@ export function spliceLongWay(trace: Trace, fused: Iterable<number>): LongTrace 
 			pushSub(p.forward, start, `${n.id}/f`);
 			for (const [i, name] of p.names) names.set(start + i, name);
 			ids.set(n.id, nodes.length - 1);
-			for (const t of p.tensors) tensors[t.id] = t;
+			for (const t of p.tensors) tensors.set(t.id, t);
 		} else if (pb) {
 			ids.set(n.id, nodes.length);
 			pushSub(pb.backward, starts.get(pb)!, `${pb.agreement.fused}/b`);

@@ -77,7 +77,7 @@ export function lectureNames(preset: string, modules: Readonly<Record<string, st
 		const id = lastOp.get(scope);
 		if (l.out && id !== undefined) names.set(opNodeId(id), l.out);
 	}
-	for (const t of Object.values(trace.tensors)) {
+	for (const t of trace.tensors.values()) {
 		if (t.role !== 'param' || !t.name) continue;
 		const dot = t.name.lastIndexOf('.');
 		const l = layers.get(t.name.slice(0, dot));

@@ -57,9 +57,9 @@ export function stepEnv(trace: Trace, model: GraphModel, grads: GradIndex, curso
 	for (const n of model.nodes) {
 		const name = varName(n);
 		if (!name || n.step > cursor) continue;
-		env.set(name, asTensor(trace.tensors[n.tensor]));
+		env.set(name, asTensor(trace.tensors.get(n.tensor)!));
 		const g = gradAt(grads, n.tensor, cursor - 1, n.step);
-		if (g) env.set(`d${name}`, asTensor(trace.tensors[g.tensor]));
+		if (g) env.set(`d${name}`, asTensor(trace.tensors.get(g.tensor)!));
 	}
 	const yb = env.get('Yb');
 	if (yb instanceof Tensor) env.set('n', yb.shape[0]);
@@ -76,14 +76,14 @@ export function stepTargets(trace: Trace, model: GraphModel, step: Step): GradTa
 	};
 	if (step.kind === 'accumulate') {
 		const name = nameOf(Number(node.attrs.target));
-		return name ? [{ name, tensor: trace.tensors[node.output] }] : [];
+		return name ? [{ name, tensor: trace.tensors.get(node.output)! }] : [];
 	}
 	if (step.kind !== 'grad' || node.of === undefined) return [];
 	const fwd = trace.nodes[node.of];
 	const out: GradTarget[] = [];
 	(node.grads ?? []).forEach((g, i) => {
 		const name = g >= 0 ? nameOf(fwd.inputs[i]) : null;
-		if (name) out.push({ name, tensor: trace.tensors[g] });
+		if (name) out.push({ name, tensor: trace.tensors.get(g)! });
 	});
 	return out;
 }

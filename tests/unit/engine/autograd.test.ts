@@ -70,12 +70,12 @@ describe('trace', () => {
 		expect(fwd.every((n) => n.scope === 'lin')).toBe(true);
 		expect(bwd.map((n) => n.op)).toEqual(['sum', 'tanh', 'matmul']);
 		expect(bwd.map((n) => n.of)).toEqual([2, 1, 0]);
-		expect(trace.tensors[w.id].role).toBe('param');
-		expect(trace.tensors[x.id].role).toBe('input');
-		expect(trace.tensors[result.id].values[0]).toBeCloseTo(result.item(), 6);
+		expect(trace.tensors.get(w.id)!.role).toBe('param');
+		expect(trace.tensors.get(x.id)!.role).toBe('input');
+		expect(trace.tensors.get(result.id)!.values[0]).toBeCloseTo(result.item(), 6);
 		// the gradient matmul sent to w equals w.grad
 		const mm = bwd[2];
-		expect(Array.from(trace.tensors[mm.grads![1]].values)).toEqual(w.grad!.toArray());
+		expect(Array.from(trace.tensors.get(mm.grads![1])!.values)).toEqual(w.grad!.toArray());
 		const copy = structuredClone(trace);
 		expect(copy).toEqual(trace);
 	});

@@ -138,7 +138,7 @@ describe('traces of the new ops', () => {
 		});
 		const copy = structuredClone(trace);
 		expect(copy.nodes.map((n) => `${n.phase}:${n.op}`)).toEqual(['forward:embedding', 'forward:crossEntropy', 'backward:crossEntropy', 'backward:embedding']);
-		expect(copy.tensors[w.id].name).toBe('C');
+		expect(copy.tensors.get(w.id)!.name).toBe('C');
 		const masked = record(() => softmax(maskedFill(slice(w, 0, 0, 4), causalMask(4), -Infinity), -1));
 		const node = structuredClone(masked.trace).nodes.find((n) => n.op === 'maskedFill')!;
 		expect(node.attrs.value).toBe(-Infinity);

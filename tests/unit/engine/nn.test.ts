@@ -81,7 +81,7 @@ describe('Module', () => {
 		for (const s of ['ln1', 'sa.heads.0.key', 'sa.heads.1.value', 'sa.heads.1', 'sa.proj', 'ffwd.net.0', 'ffwd.net.1', 'ln2']) expect(scopes).toContain(s);
 		const matmuls = trace.nodes.filter((n) => n.op === 'matmul' && n.scope === 'sa.heads.0.query');
 		expect(matmuls).toHaveLength(1);
-		expect(trace.tensors[trace.nodes.find((n) => n.scope === 'sa.heads.0.query')!.inputs[0]].name).toBe('sa.heads.0.query.weight');
+		expect(trace.tensors.get(trace.nodes.find((n) => n.scope === 'sa.heads.0.query')!.inputs[0])!.name).toBe('sa.heads.0.query.weight');
 	});
 
 	it('switches train/eval mode on every submodule, and zeroGrad forgets gradients', () => {
@@ -171,9 +171,9 @@ describe('optimizers', () => {
 		expect(updates.map((n) => [n.op, n.scope])).toEqual([['update', '0.weight'], ['update', '0.bias']]);
 		net.parameters().forEach((p: Tensor, i) => {
 			const u = updates[i];
-			expect(Array.from(trace.tensors[u.inputs[0]].values)).toEqual(before[i]);
-			expect(Array.from(trace.tensors[u.inputs[1]].values)).toEqual(p.grad!.toArray());
-			expect(Array.from(trace.tensors[u.output].values)).toEqual(p.toArray());
+			expect(Array.from(trace.tensors.get(u.inputs[0])!.values)).toEqual(before[i]);
+			expect(Array.from(trace.tensors.get(u.inputs[1])!.values)).toEqual(p.grad!.toArray());
+			expect(Array.from(trace.tensors.get(u.output)!.values)).toEqual(p.toArray());
 			expect(u.attrs.lr).toBe(0.5);
 		});
 		expect(structuredClone(trace)).toEqual(trace);
@@ -194,10 +194,10 @@ describe('optimizers', () => {
 		const sums = trace.nodes.filter((n) => n.op === 'accumulate').map((n) => n.output);
 		for (const [u, p] of [[updates[0], w], [updates[1], b]] as const) {
 			const gid = u.inputs[1];
-			expect(trace.tensors[gid].gradOf).toBe(p.id);
+			expect(trace.tensors.get(gid)!.gradOf).toBe(p.id);
 			expect(sums).toContain(gid); // the sum backward recorded, not a snapshot taken by the update
-			expect(Array.from(trace.tensors[gid].values)).toEqual(p.grad!.toArray());
-			expect(Object.values(trace.tensors).filter((t) => t.gradOf === p.id && t.id > gid)).toEqual([]);
+			expect(Array.from(trace.tensors.get(gid)!.values)).toEqual(p.grad!.toArray());
+			expect([...trace.tensors.values()].filter((t) => t.gradOf === p.id && t.id > gid)).toEqual([]);
 		}
 		// a gradient changed between backward and the update (clipped): the update snapshots what it used
 		const clipped = record(() => {
@@ -207,7 +207,7 @@ describe('optimizers', () => {
 		}).trace;
 		clipped.nodes.filter((n) => n.phase === 'update').forEach((u, i) => {
 			const p = lin.parameters()[i];
-			expect(Array.from(clipped.tensors[u.inputs[1]].values)).toEqual(p.grad!.toArray());
+			expect(Array.from(clipped.tensors.get(u.inputs[1])!.values)).toEqual(p.grad!.toArray());
 			expect(clipped.nodes.some((n) => n.phase === 'backward' && (n.grads ?? []).includes(u.inputs[1]))).toBe(false);
 		});
 	});

@@ -10,8 +10,8 @@ function step(seed: number): Trace {
 	return record(() => backward(sum(tanh(matmul(x, w))))).trace;
 }
 
-const buffersOf = (trace: Trace) => new Set(Object.values(trace.tensors).map((t) => t.values.buffer));
-const valuesOf = (trace: Trace) => Object.values(trace.tensors).map((t) => Array.from(t.values));
+const buffersOf = (trace: Trace) => new Set([...trace.tensors.values()].map((t) => t.values.buffer));
+const valuesOf = (trace: Trace) => [...trace.tensors.values()].map((t) => Array.from(t.values));
 
 describe('trace memory reuse', () => {
 	it('a recycled trace lends its memory to the next recording, whose values are those of a recording into new memory', () => {

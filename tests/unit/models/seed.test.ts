@@ -133,7 +133,7 @@ describe('a seed-gpt checkpoint trained in PyTorch (the seed notebook, reduced, 
 		expect(session.examples).toHaveLength(16);
 		expect(session.trace.nodes.filter((n) => n.phase === 'update')).toHaveLength(restoreModel(bytes).model.parameters().length);
 		// the step starts from the checkpoint's weights, not fresh ones
-		const recorded = Object.values(session.trace.tensors).find((t) => t.role === 'param' && t.name === 'blocks.1.sa.heads.3.query.weight')!;
+		const recorded = [...session.trace.tensors.values()].find((t) => t.role === 'param' && t.name === 'blocks.1.sa.heads.3.query.weight')!;
 		const stored = restoreModel(bytes).model.stateDict().get('blocks.1.sa.heads.3.query.weight')!;
 		expect(Array.from(recorded.values)).toEqual(Array.from(stored.values()));
 	});

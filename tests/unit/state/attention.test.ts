@@ -94,8 +94,8 @@ describe('links between the explorer and the debugger', () => {
 			expect(dbg.collapsed.has('blocks.2')).toBe(false);
 			// the debugger's block is the text less its last character: its softmax is the explorer's first T−1 rows and columns
 			const h = maps.heads[2 * 4 + 3];
-			const fwd = session.trace.tensors[node.tensor].values;
-			const grad = session.trace.tensors[session.trace.nodes[dbg.current!.index].inputs[0]].values;
+			const fwd = session.trace.tensors.get(node.tensor)!.values;
+			const grad = session.trace.tensors.get(session.trace.nodes[dbg.current!.index].inputs[0])!.values;
 			for (let i = 0; i < n; i++) {
 				for (let j = 0; j < n; j++) {
 					expect(fwd[i * n + j]).toBeCloseTo(h.weights[i * T + j], 6);

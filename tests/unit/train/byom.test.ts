@@ -160,7 +160,7 @@ describe('the debugger recording the same file again', () => {
 		const again = createSession(at(1), text, file());
 		expect(again.loss).toBe(a.loss);
 		expect(b.loss).not.toBe(a.loss);
-		const snap = (s: ReturnType<typeof createSession>) => s.trace.nodes.map((n) => Array.from(s.trace.tensors[n.output]?.values ?? []));
+		const snap = (s: ReturnType<typeof createSession>) => s.trace.nodes.map((n) => Array.from(s.trace.tensors.get(n.output)?.values ?? []));
 		expect(snap(again)).toEqual(snap(a));
 		const b2 = fresh(2);
 		expect(b2.loss).toBe(b.loss);

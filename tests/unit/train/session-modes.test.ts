@@ -61,7 +61,7 @@ describe('BatchNorm in eval mode', () => {
 		expect(Array.from(bn.runningMean).every((v) => v === 0)).toBe(true);
 		expect(Array.from(bn.runningVar).every((v) => v === 1)).toBe(true);
 		const node = s.trace.nodes.find((n) => n.phase === 'forward' && n.op === 'batchNorm')!;
-		const x = s.trace.tensors[node.inputs[0]];
+		const x = s.trace.tensors.get(node.inputs[0])!;
 		const mean = columnMeans(x.values, 200);
 		// after the step: 0.999·0 + 0.001·(batch mean)
 		for (let c = 0; c < 200; c += 37) expect(bn.runningMeanAfter[c]).toBeCloseTo(0.001 * mean[c], 6);
@@ -69,7 +69,7 @@ describe('BatchNorm in eval mode', () => {
 		expect(bn.evalOutput.shape).toEqual(x.shape);
 		for (let i = 0; i < x.values.length; i += 97) expect(bn.evalOutput.values[i]).toBeCloseTo(x.values[i] / Math.sqrt(1 + 1e-5), 5);
 		// training mode normalised each channel to mean 0: eval mode did not
-		const trainOut = columnMeans(s.trace.tensors[node.output].values, 200);
+		const trainOut = columnMeans(s.trace.tensors.get(node.output)!.values, 200);
 		const evalOut = columnMeans(bn.evalOutput.values, 200);
 		expect(Math.max(...trainOut.map(Math.abs))).toBeLessThan(1e-5);
 		expect(Math.max(...evalOut.map(Math.abs))).toBeGreaterThan(0.1);

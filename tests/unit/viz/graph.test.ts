@@ -45,8 +45,8 @@ describe('buildGraph', () => {
 		expect(back[1].node).toBe(tanhNode.id);
 		// mul sends g·h to both slots: d(h·h)/dh per slot = h, and the sum is 2h
 		const e0 = m.edges.find((e) => e.source === tanhNode.id && e.slot === 0)!;
-		const g0 = trace.tensors[m.edgeGrad.get(e0.id)!.tensor].values;
-		const h = trace.tensors[tanhNode.tensor].values;
+		const g0 = trace.tensors.get(m.edgeGrad.get(e0.id)!.tensor)!.values;
+		const h = trace.tensors.get(tanhNode.tensor)!.values;
 		expect(Array.from(g0)).toEqual(Array.from(h));
 		expect(m.loss).toBe(m.nodes.find((n) => n.label === 'sum')!.tensor);
 		expect(stepAt(m, 'backward', 2)).toBe(7);

@@ -23,7 +23,7 @@ describe('sessions', () => {
 			expect(m.phaseLength.update, preset).toBeGreaterThan(1);
 			expect(Number.isFinite(s.loss)).toBe(true);
 			// the recorded loss is the value of the loss tensor in the trace
-			expect(s.trace.tensors[m.loss].values[0]).toBeCloseTo(s.loss, 6);
+			expect(s.trace.tensors.get(m.loss)!.values[0]).toBeCloseTo(s.loss, 6);
 			expect(s.examples.length).toBeGreaterThan(0);
 			for (const e of s.examples) expect(e.target.length).toBe(1);
 		}
@@ -60,7 +60,7 @@ describe('gradient check', () => {
 			const targets = [m.nodes.find((n) => n.kind === 'param')!, m.nodes.find((n) => n.label === 'tanh' || n.label === 'relu' || n.label === 'layerNorm')!].filter(Boolean);
 			for (const node of targets) {
 				const g = gradAt(idx, node.tensor, end, node.step)!;
-				const grad = s.trace.tensors[g.tensor].values;
+				const grad = s.trace.tensors.get(g.tensor)!.values;
 				// the element with the largest gradient, so the comparison is not dominated by float32 noise
 				let k = 0;
 				for (let i = 1; i < grad.length; i++) if (Math.abs(grad[i]) > Math.abs(grad[k])) k = i;
@@ -86,7 +86,7 @@ describe('checkpoint sessions', () => {
 		expect(s.weights).toBe('checkpoint m.safetensors (123 steps)');
 		// the trace's parameters (before the update) are the checkpoint's
 		const w = trained.namedParameters().find(([n]) => n === '2.weight')![1];
-		const inTrace = Object.values(s.trace.tensors).find((t) => t.name === '2.weight' && t.role === 'param')!;
+		const inTrace = [...s.trace.tensors.values()].find((t) => t.name === '2.weight' && t.role === 'param')!;
 		expect(Array.from(inTrace.values.slice(0, 20))).toEqual(Array.from(w.values().slice(0, 20)));
 		expect(s.loss).not.toBe(session('mlp').loss);
 		expect(() => createSession({ preset: 'wavenet', seed: 7, batch: 2 }, NAMES, { name: 'm.safetensors', bytes })).toThrow(/holds a 'mlp' model/);

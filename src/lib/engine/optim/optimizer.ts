@@ -76,6 +76,6 @@ export abstract class Optimizer {
  * of taking another (a copy of every parameter's gradient, 41 MB for nanoGPT's 10.7M parameters).
  */
 function sameValues(trace: Trace, id: number | undefined, values: FloatStorage): number | null {
-	const t = id === undefined ? undefined : trace.tensors[id];
+	const t = id === undefined ? undefined : trace.tensors.get(id);
 	return t && t.values.constructor === values.constructor && sameBits(t.values, values) ? t.id : null;
 }
