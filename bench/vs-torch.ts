@@ -1,5 +1,5 @@
 // Our training step against PyTorch's, as issue 13 states the targets: `makemore bench --json` beside
-// bench/torch_steps.py (one thread), interleaved model by model over three rounds, the minimum of each side.
+// bench/torch_steps.py (one thread), interleaved model by model over five rounds, the minimum of each side.
 // Both wall-clock and CPU ms are compared: on a quiet machine they agree; on a loaded one the wall clock also counts
 // the time each side waited for a core, and the CPU ratio is the one to trust.
 // NOTE: this VM also has slow phases lasting minutes that slow both sides alike (PyTorch's wavenet step measured 1.08
@@ -16,7 +16,9 @@ import { hasTorch, PYTHON } from '../tests/unit/torch';
 const MODELS = ['mlp-bn', 'wavenet', 'gpt-small'] as const;
 /** The targets of issue 13: our ms per step over PyTorch's, at most. */
 const TARGET: Record<(typeof MODELS)[number], number> = { 'mlp-bn': 1.0, wavenet: 1.2, 'gpt-small': 1.5 };
-const ROUNDS = 3;
+const ROUNDS = 5;
+/** Seconds each side times a model for, in each round. */
+const SECONDS = 1;
 
 interface Step {
 	msPerStep: number;
@@ -29,12 +31,12 @@ const lastJson = (out: string): Step => JSON.parse(out.trim().split('\n').pop()!
 const NODE_FLAGS = { one: ['--single-threaded'], plain: [] as string[] };
 
 function ours(model: string, threads: keyof typeof NODE_FLAGS): Step {
-	const args = [...NODE_FLAGS[threads], 'scripts/makemore.mjs', 'bench', '--json', '--models', model, '--seconds', '3'];
+	const args = [...NODE_FLAGS[threads], 'scripts/makemore.mjs', 'bench', '--json', '--models', model, '--seconds', String(SECONDS)];
 	return lastJson(execFileSync('node', args, { encoding: 'utf8' }));
 }
 
 function torch(model: string): Step {
-	return lastJson(execFileSync(PYTHON, ['bench/torch_steps.py', model], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+	return lastJson(execFileSync(PYTHON, ['bench/torch_steps.py', model, '--seconds', String(SECONDS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 const min = (a: Step, b: Step): Step => ({ msPerStep: Math.min(a.msPerStep, b.msPerStep), cpuMsPerStep: Math.min(a.cpuMsPerStep, b.cpuMsPerStep) });

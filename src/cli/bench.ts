@@ -32,7 +32,8 @@ export function bench(o: BenchOptions): void {
 		const optimizer = makeOptimizer(model, p);
 		const batch = randomBatch(p.format, p.batchSize, p.blockSize, vocab, g);
 		const step = () => trainStep(model, optimizer, batch);
-		for (let i = 0; i < 2; i++) step();
+		// warm up as bench/torch_steps.py does (a tenth of the measured time): V8 compiles the step's hot code meanwhile
+		timeSteps(step, { warmup: 0, minSteps: 2, minSeconds: o.seconds / 10 });
 		// CPU time beside wall time: on a machine shared with other processes it is what the step itself costs
 		const c0 = process.cpuUsage();
 		const t = timeSteps(step, { warmup: 0, minSteps: 3, minSeconds: o.seconds });
