@@ -1,9 +1,9 @@
 """PyTorch reference for `npm run bench`: ms per training step of the same models, one thread.
 
 Prints one JSON line per model: {"model": name, "msPerStep": wall ms, "cpuMsPerStep": CPU ms}.
-`--seconds S` (default 1): how long each model is timed, after a tenth of that warming up, as `makemore bench
---seconds S` times ours (windows of one length on both sides: this VM has slow phases, and a shorter window is
-likelier to miss them).
+`--seconds S` (default 1): how long each model is timed, after a second of warming up, as `makemore bench
+--seconds S` times ours (the same protocol on both sides: this VM has slow phases, and a shorter window is likelier
+to miss them).
 Run with /usr/bin/python3 (torch 1.13). The models are the parity fixtures' PyTorch models
 (tests/fixtures/make_model_fixtures.py) at the presets' full sizes (src/lib/models/presets.ts).
 """
@@ -42,7 +42,7 @@ def time_step(model, x, y, opt, seconds):
             n += 1
         return time.perf_counter() - t0, time.process_time() - c0, n
 
-    run(seconds / 10)
+    run(1.0)
     # CPU time of this process (one thread), like the engine bench's cpu ms: robust to other processes' load
     wall, cpu, n = run(seconds)
     return wall / n * 1000, cpu / n * 1000

@@ -32,8 +32,10 @@ export function bench(o: BenchOptions): void {
 		const optimizer = makeOptimizer(model, p);
 		const batch = randomBatch(p.format, p.batchSize, p.blockSize, vocab, g);
 		const step = () => trainStep(model, optimizer, batch);
-		// warm up as bench/torch_steps.py does (a tenth of the measured time): V8 compiles the step's hot code meanwhile
-		timeSteps(step, { warmup: 0, minSteps: 2, minSeconds: o.seconds / 10 });
+		// NOTE: warm up for a second whatever is timed after: V8 compiles the step's hot JavaScript and tiers its
+		// WebAssembly up meanwhile, and under `node --single-threaded` (the one-thread figures) it does so on the timed
+		// thread: mlp-bn's first second ran at half its speed there
+		timeSteps(step, { warmup: 0, minSteps: 2, minSeconds: 1 });
 		// CPU time beside wall time: on a machine shared with other processes it is what the step itself costs
 		const c0 = process.cpuUsage();
 		const t = timeSteps(step, { warmup: 0, minSteps: 3, minSeconds: o.seconds });
