@@ -65,7 +65,7 @@ program
 	.description('milliseconds per training step of each model (recording off)')
 	.option('--json', 'one line per model: {"model": …, "msPerStep": …, "cpuMsPerStep": …, "recording": false}')
 	.option('--models <list>', 'comma-separated presets (default: mlp,mlp-bn,mlp-deep,wavenet,gpt-small)')
-	.option('--seconds <s>', 'time each model for at least this long', positiveNumber, 2)
+	.option('--seconds <s>', 'time each model for at least this long, after a second of warming up', positiveNumber, 2)
 	.action((o) => bench(o));
 
 // a closed terminal (SIGHUP) or pipe must not crash a run that is about to save: its output is dropped instead
