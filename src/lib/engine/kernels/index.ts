@@ -9,3 +9,4 @@ export { rowStarts, gatherInto, scatterInto, broadcastStrides } from './strided'
 export { erf, gelu, geluBackward } from './gelu';
 export { SIMD_MODULES } from './simd-base';
 export { moduleBytes } from './wasm';
+export { simdAdamW, type AdamWConstants } from './simd-adamw';

@@ -1,6 +1,7 @@
 // AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, torch.optim.AdamW's defaults and update order.
 import type { FloatStorage, Tensor } from '../tensor';
 import type { Attrs } from '../trace';
+import { simdAdamW } from '../kernels/index';
 import { Optimizer } from './optimizer';
 import type { Schedule } from './schedule';
 
@@ -39,7 +40,9 @@ export class AdamW extends Optimizer {
 		const bc2 = Math.sqrt(1 - beta2 ** t);
 		const decay = 1 - lr * weightDecay;
 		const stepSize = lr / bc1;
-		for (let k = 0; k < p.length; k++) {
+		// the same loop in SIMD where it can (float32 storage), bit for bit; this loop does the rest
+		const done = p instanceof Float32Array && grad instanceof Float32Array ? simdAdamW(p, grad, m, v, { decay, beta1, c1: 1 - beta1, beta2, c2: 1 - beta2, stepSize, bc2, eps }) : 0;
+		for (let k = done; k < p.length; k++) {
 			const g = grad[k];
 			p[k] *= decay; // decoupled weight decay: p ← p·(1 − lr·λ)
 			m[k] = beta1 * m[k] + (1 - beta1) * g; // m ← β₁m + (1 − β₁)g
