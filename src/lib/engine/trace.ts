@@ -74,7 +74,7 @@ const SPARE_LIMIT = 512 * 2 ** 20;
  */
 export function recycle(trace: Trace): void {
 	let held = spare.reduce((n, b) => n + b.byteLength, 0);
-	for (const b of usedBy.get(trace) ?? buffersOf(trace)) {
+	for (const b of usedBy.get(trace) ?? []) {
 		if (!chunks.has(b) || b.byteLength === 0) continue;
 		if (held + b.byteLength > SPARE_LIMIT) continue;
 		recycleBuffer(b);
@@ -83,14 +83,7 @@ export function recycle(trace: Trace): void {
 	usedBy.delete(trace);
 }
 
-/** The distinct buffers of a trace's values (for a trace its recorder did not list: one made before, or rebuilt). */
-function buffersOf(trace: Trace): Set<ArrayBuffer> {
-	const out = new Set<ArrayBuffer>();
-	for (const t of trace.tensors.values()) out.add(t.values.buffer as ArrayBuffer);
-	return out;
-}
-
-/** The buffers each recorded trace's snapshots were cut from, as its recorder listed them. */
+/** The buffers each trace `record` returned had its snapshots cut from (a trace made otherwise has none to give back). */
 const usedBy = new WeakMap<Trace, ArrayBuffer[]>();
 
 function recycleBuffer(b: ArrayBuffer): void {
@@ -222,7 +215,7 @@ export class Recorder {
 
 	/** Snapshot a tensor once (values are copied: later in-place updates do not change the record). */
 	tensor(t: Tensor, role: TensorRole, extra: Partial<TraceTensor> = {}): number {
-		if (!(this.trace.tensors.has(t.id))) {
+		if (!this.trace.tensors.has(t.id)) {
 			const entry: TraceTensor = { id: t.id, shape: [...t.shape], dtype: t.dtype, role, scope: this.scope, values: this.snapshot(t) };
 			if (t.name !== undefined) entry.name = t.name;
 			// the same slow spread as in node(): copy the few extra fields by hand
