@@ -127,6 +127,8 @@ test("lecture 3's bad init saturates mlp-bn's tanh layer and all five of mlp-dee
 		await setSteps(page, 100);
 		await page.getByLabel("lecture 3's bad init").setChecked(bad);
 		await page.getByRole('button', { name: 'Start training' }).click();
+		// the new run first: the status still reads the last run's 'done' for a moment after the click
+		await expect(page.getByTestId('run-title')).toHaveText(`mlp-deep seed 42${bad ? ' bad init' : ''}`);
 		await expect(status(page)).toHaveText('done', { timeout: 90_000 });
 	}
 	await expect(page.getByTestId('run-title')).toHaveText('mlp-deep seed 42 bad init');

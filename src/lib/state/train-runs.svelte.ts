@@ -45,14 +45,21 @@ export class RunsState {
 	problem = $state<string | null>(null);
 	error = $state<string | null>(null);
 
+	/** Counts refreshes begun: a list read before a later one began may resolve after it, and must not win. */
+	private begun = 0;
+
 	async refresh(): Promise<void> {
+		const mine = ++this.begun;
 		try {
 			const { runs, damaged } = await (await runStore()).list();
+			// NOTE: a run saved at step 50 and then at its end triggers two refreshes; the first's older list could
+			// otherwise arrive last and show the run as at step 50 (its diagnostics, its curve) until the next one
+			if (mine !== this.begun) return;
 			this.runs = runs;
 			this.damaged = damaged;
 			this.problem = null;
 		} catch (e) {
-			this.problem = message(e);
+			if (mine === this.begun) this.problem = message(e);
 		}
 	}
 
