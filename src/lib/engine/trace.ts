@@ -57,8 +57,6 @@ export interface Trace {
 const CHUNK_BYTES = 1 << 16;
 /** What the last recording's snapshots took. */
 let lastRecordingBytes = 0;
-/** The buffers recorders cut snapshots from (only these are taken back by `recycle`). */
-const chunks = new WeakSet<ArrayBuffer>();
 /**
  * Snapshot buffers of traces given back with `recycle`, for the next recordings. NOTE: new memory is what a recording
  * costs most: on a VM every fresh page faults on first touch, and filling 56 MB of new ArrayBuffer measured ~170 ms
@@ -75,8 +73,7 @@ const SPARE_LIMIT = 512 * 2 ** 20;
 export function recycle(trace: Trace): void {
 	let held = spare.reduce((n, b) => n + b.byteLength, 0);
 	for (const b of usedBy.get(trace) ?? []) {
-		if (!chunks.has(b) || b.byteLength === 0) continue;
-		if (held + b.byteLength > SPARE_LIMIT) continue;
+		if (b.byteLength === 0 || held + b.byteLength > SPARE_LIMIT) continue;
 		recycleBuffer(b);
 		held += b.byteLength;
 	}
@@ -87,7 +84,6 @@ export function recycle(trace: Trace): void {
 const usedBy = new WeakMap<Trace, ArrayBuffer[]>();
 
 function recycleBuffer(b: ArrayBuffer): void {
-	chunks.delete(b); // given back once, even if another trace names it again
 	spare.push(b);
 	spare.sort((x, y) => x.byteLength - y.byteLength);
 }
@@ -104,7 +100,6 @@ export function prepareRecording(maxBytes = SPARE_LIMIT): number {
 	if (want > maxBytes || spare.some((b) => b.byteLength >= want)) return 0;
 	const b = new ArrayBuffer(want);
 	new Uint8Array(b).fill(0); // write every page now: this is the cost taken off the next recording
-	chunks.add(b);
 	recycleBuffer(b);
 	return want;
 }
@@ -112,9 +107,7 @@ export function prepareRecording(maxBytes = SPARE_LIMIT): number {
 /** A buffer of at least `bytes`: a recycled one when one is large enough (the smallest such), else new memory. */
 function chunkOf(bytes: number): ArrayBuffer {
 	const i = spare.findIndex((b) => b.byteLength >= bytes);
-	const b = i >= 0 ? spare.splice(i, 1)[0] : new ArrayBuffer(bytes);
-	chunks.add(b);
-	return b;
+	return i >= 0 ? spare.splice(i, 1)[0] : new ArrayBuffer(bytes);
 }
 
 /** Room for t's values in `buffer` at byte `at`, as an array of t's dtype. */

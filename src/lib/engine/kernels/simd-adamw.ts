@@ -1,8 +1,8 @@
 // AdamW's update in WebAssembly SIMD, two values at a time in doubles (f64x2): bit for bit what optim/adamw.ts's loop
 // computes, since each step is the same IEEE double operation in the same order, rounded to float32 where the loop
 // stores into a Float32Array (p after the decay, m, v, p after the step) and read back from there.
-import { inHeap, scratchRegion, heapGeneration, heapMemory } from './pool';
-import { advance, simdModule, whileBelow } from './simd-base';
+import { inHeap } from './pool';
+import { advance, scratchView, simdModule, whileBelow } from './simd-base';
 import { get, set, v, F64, I32, V128, type Code, type Func } from './wasm';
 
 /** The update's constants, computed once per parameter by the caller exactly as its loop uses them. */
@@ -53,16 +53,7 @@ const kernels = simdModule<Exports>('adamw', () => [adamwFunc()]);
 
 /** Values staged per chunk when the arrays are not in the kernels' memory (four arrays of 32 KB). */
 const CHUNK = 8192;
-let stage: { gen: number; at: number; f32: Float32Array } | null = null;
-
-function stageArea(): { at: number; f32: Float32Array } {
-	const gen = heapGeneration();
-	if (stage === null || stage.gen !== gen) {
-		const at = scratchRegion('adamw', 16 * CHUNK);
-		stage = { gen, at, f32: new Float32Array(heapMemory()!.buffer, at, 4 * CHUNK) };
-	}
-	return stage;
-}
+const stageView = scratchView('adamw', 4 * CHUNK);
 
 /**
  * AdamW's update of float32 p, m, v from g in place with the kernel, over the largest even number of leading values;
@@ -78,13 +69,13 @@ export function simdAdamW(p: Float32Array, g: Float32Array, m: Float32Array, vv:
 		ex.adamw(p.byteOffset, g.byteOffset, m.byteOffset, vv.byteOffset, p.byteOffset + 4 * n, ...constants);
 		return n;
 	}
-	const st = stageArea();
+	const st = stageView();
 	for (let i = 0; i < n; i += CHUNK) {
 		const len = Math.min(CHUNK, n - i);
-		arrays.forEach((a, slot) => st.f32.set(a.subarray(i, i + len), slot * CHUNK));
-		const at = (slot: number) => st.at + 4 * slot * CHUNK;
+		arrays.forEach((a, slot) => st.set(a.subarray(i, i + len), slot * CHUNK));
+		const at = (slot: number) => st.byteOffset + 4 * slot * CHUNK;
 		ex.adamw(at(0), at(1), at(2), at(3), at(0) + 4 * len, ...constants);
-		for (const slot of [0, 2, 3]) arrays[slot].set(st.f32.subarray(slot * CHUNK, slot * CHUNK + len), i);
+		for (const slot of [0, 2, 3]) arrays[slot].set(st.subarray(slot * CHUNK, slot * CHUNK + len), i);
 	}
 	return n;
 }

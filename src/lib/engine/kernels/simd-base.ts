@@ -42,14 +42,27 @@ export function simdModule<T>(name: string, build: () => Func[]): () => T | null
 export const STAGE_BYTES = 1 << 16;
 const STAGE_SLOTS = 3;
 
-let stage: { gen: number; at: number; f32: Float32Array } | null = null;
+/**
+ * A float32 view of a named scratch region of `floats` values, made again whenever the memory is replaced or grown
+ * (its views are then stale): the room each kernel stages operands in.
+ */
+export function scratchView(key: string, floats: number): () => Float32Array {
+	let cached: { gen: number; f32: Float32Array } | null = null;
+	return () => {
+		const gen = heapGeneration();
+		if (cached === null || cached.gen !== gen) cached = { gen, f32: new Float32Array(heapMemory()!.buffer, scratchRegion(key, 4 * floats), floats) };
+		return cached.f32;
+	};
+}
 
+const stageView = scratchView('simd.stage', (STAGE_SLOTS * STAGE_BYTES) / 4);
+
+let stage: { at: number; f32: Float32Array } | null = null;
+
+/** The stage slots: their byte address and a float32 view of them. */
 export function stageArea(): { at: number; f32: Float32Array } {
-	const gen = heapGeneration();
-	if (stage === null || stage.gen !== gen) {
-		const at = scratchRegion('simd.stage', STAGE_SLOTS * STAGE_BYTES);
-		stage = { gen, at, f32: new Float32Array(heapMemory()!.buffer, at, (STAGE_SLOTS * STAGE_BYTES) / 4) };
-	}
+	const f32 = stageView();
+	if (stage === null || stage.f32 !== f32) stage = { at: f32.byteOffset, f32 };
 	return stage;
 }
 

@@ -1,8 +1,8 @@
 // A float32 matrix transposed in WebAssembly SIMD, four by four: what strided.ts's transposeInto loop copies (a
 // weight read as Wᵀ, snapshotted by a recording or copied out as a leaf's gradient), bit for bit (values are moved,
 // never computed).
-import { heapGeneration, heapMemory, inHeap, scratchRegion } from './pool';
-import { simdModule, whileBelow } from './simd-base';
+import { inHeap } from './pool';
+import { scratchView, simdModule, whileBelow } from './simd-base';
 import { get, i32, op, set, v, I32, V128, type Code, type Func } from './wasm';
 
 /** i8x16.shuffle lanes picking float lanes (0–3 from the first operand, 4–7 from the second). */
@@ -57,17 +57,12 @@ const kernels = simdModule<Exports>('transpose', () => [transposeFunc(), edgeFun
 
 /** Matrices up to this many float32 values are staged into the memory when they are not in it (a weight of 256×512). */
 const STAGED = 1 << 17;
-let stage: { gen: number; in: Float32Array; out: Float32Array } | null = null;
-
-function stageArea(): { in: Float32Array; out: Float32Array } {
-	const gen = heapGeneration();
-	if (stage === null || stage.gen !== gen) {
-		const at = scratchRegion('transpose', 8 * STAGED);
-		const buf = heapMemory()!.buffer;
-		stage = { gen, in: new Float32Array(buf, at, STAGED), out: new Float32Array(buf, at + 4 * STAGED, STAGED) };
-	}
-	return stage;
-}
+const stageView = scratchView('transpose', 2 * STAGED);
+/** Room for the matrix read (the first STAGED values) and the one written (the next). */
+const stageArea = (): { in: Float32Array; out: Float32Array } => {
+	const f32 = stageView();
+	return { in: f32.subarray(0, STAGED), out: f32.subarray(STAGED) };
+};
 
 /**
  * out[at + r·C + c] = src[offset + r + c·ld] (R×C) with the SIMD kernel when both are float32 and fit (in the memory,
@@ -80,16 +75,17 @@ export function simdTranspose(src: ArrayLike<number>, R: number, C: number, ld: 
 	if ((!inHeap(src) && span > STAGED) || (!inHeap(out) && R * C > STAGED)) return false;
 	const k = kernels();
 	if (k === null) return false;
+	const st = inHeap(src) && inHeap(out) ? null : stageArea();
 	let s = src.byteOffset + 4 * offset;
-	if (!inHeap(src)) {
-		stageArea().in.set(src.subarray(offset, offset + span));
-		s = stageArea().in.byteOffset;
+	if (st && !inHeap(src)) {
+		st.in.set(src.subarray(offset, offset + span));
+		s = st.in.byteOffset;
 	}
-	const o = inHeap(out) ? out.byteOffset + 4 * at : stageArea().out.byteOffset;
+	const o = st && !inHeap(out) ? st.out.byteOffset : out.byteOffset + 4 * at;
 	k.transpose(o, s, R4, C4, 4 * ld, 4 * C);
 	// the last columns (c ≥ C4) of every row, then the last rows' first C4 columns
 	if (C4 < C) k.edge(o, s, 0, R, C4, C, 4 * ld, 4 * C);
 	if (R4 < R) k.edge(o, s, R4, R, 0, C4, 4 * ld, 4 * C);
-	if (!inHeap(out)) out.set(stageArea().out.subarray(0, R * C), at);
+	if (st && !inHeap(out)) out.set(st.out.subarray(0, R * C), at);
 	return true;
 }
